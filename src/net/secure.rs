@@ -1,0 +1,85 @@
+//! Starting TLS on a socket from its settings: shared by the CE face (`SO_SECURE`, the
+//! `SO_SSL_*` controls) and the secure socket extensions (`WSASetSocketSecurity`).
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Kind, Result};
+use crate::net::socket::{Dir, Socket};
+use crate::tls::config::{self, ClientOptions, ServerOptions, SocketTls};
+use crate::tls::session::Session;
+use crate::tls::verify::Policy;
+use crate::win::wsa;
+
+/// The limit on a handshake when no `SO_RCVTIMEO` is set (documented in docs/porting.md), so a
+/// peer that connects and never speaks cannot hold `connect` or `accept` for ever.
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Deadline for a handshake on `sock`.
+pub fn handshake_deadline(sock: &Socket) -> Instant {
+    Instant::now() + sock.timeout(Dir::Read).unwrap_or(DEFAULT_HANDSHAKE_TIMEOUT)
+}
+
+/// Creates the client session for `sock` from `t` and installs it (the handshake itself runs in
+/// `TlsIo::handshake`).
+pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
+    let peer = sock.peer_addr()?;
+    let identity = match &t.client_identity {
+        Some(id) => Some(id.clone()),
+        None => config::default_client_identity()?,
+    };
+    let policy = Policy {
+        name: t.peer_name.clone(),
+        check_chain: true,
+        check_name: true,
+        hook: t.hook,
+        require_name: t.require_name,
+    };
+    let sess = Session::client(
+        ClientOptions { versions: t.versions, policy, identity, alpn: &t.alpn, roots: None },
+        t.peer_name.as_deref(),
+        peer.ip(),
+    )?;
+    sock.tls.begin(sess)
+}
+
+/// Creates the server session for an accepted socket from the listener's settings.
+pub fn begin_server(sock: &Socket, t: &SocketTls) -> Result<()> {
+    let identity = match &t.server_identity {
+        Some(id) => id.clone(),
+        None => config::default_server_identity()?.ok_or_else(|| {
+            Error::new(
+                Kind::NoCredentials,
+                "this secure server socket has no certificate: set WSTLS_CERT_FILE and WSTLS_KEY_FILE, or give one with the WSTLS_SO_SET_SERVER_CERT control code",
+            )
+        })?,
+    };
+    let sess = Session::server(ServerOptions {
+        versions: t.versions,
+        identity,
+        client_auth: t.client_auth,
+        client_ca: t.client_ca.clone(),
+        alpn: &t.alpn,
+    })?;
+    sock.tls.begin(sess)
+}
+
+/// Client side after the TCP connect: start TLS and, for a blocking socket, finish the
+/// handshake. A failed handshake leaves the socket unusable (as Windows does).
+pub fn client_handshake(sock: &Socket) -> Result<()> {
+    let t = sock.state().tls.clone().ok_or_else(|| Error::inval("TLS is not enabled on this socket"))?;
+    begin_client(sock, &t)?;
+    let r = sock.tls.handshake(sock, Some(handshake_deadline(sock)));
+    if let Err(e) = &r {
+        if !e.is_would_block() {
+            sock.state().so_error = e.wsa_code();
+        }
+    }
+    r
+}
+
+/// Maps a failed secure connect to what `connect` reports.
+pub fn connect_error(e: Error) -> Error {
+    if e.kind == Kind::Wsa(wsa::WSAEWOULDBLOCK) {
+        return e;
+    }
+    e
+}

@@ -1,0 +1,274 @@
+//! Per-socket TLS settings and the rustls configs built from them.
+//!
+//! One place builds every `ClientConfig`/`ServerConfig`, whichever face asked: protocol
+//! versions, trust roots, identities (PEM files or bytes; `WSTLS_*` environment defaults),
+//! the verifier, client-certificate modes, ALPN, the process-wide session cache and
+//! `SSLKEYLOGFILE`.
+use std::sync::Arc;
+
+use once_cell::sync::Lazy;
+use rustls::client::{ClientSessionMemoryCache, Resumption};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
+
+use super::verify::{Hook, Policy, SharedOutcome, Verifier};
+use crate::error::{Error, Kind, Result};
+
+/// Which protocol versions may be negotiated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versions {
+    pub tls12: bool,
+    pub tls13: bool,
+}
+
+impl Default for Versions {
+    fn default() -> Self {
+        Versions { tls12: true, tls13: true }
+    }
+}
+
+impl Versions {
+    pub fn list(&self) -> Result<Vec<&'static SupportedProtocolVersion>> {
+        let mut v = Vec::new();
+        if self.tls13 {
+            v.push(&rustls::version::TLS13);
+        }
+        if self.tls12 {
+            v.push(&rustls::version::TLS12);
+        }
+        if v.is_empty() {
+            return Err(Error::new(Kind::NoCommonAlgorithm, "no TLS protocol version is enabled (wstls offers TLS 1.2 and TLS 1.3)"));
+        }
+        Ok(v)
+    }
+}
+
+/// A certificate chain and its private key.
+#[derive(Debug)]
+pub struct Identity {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+impl Identity {
+    /// From PEM data: the chain (leaf first) and a PKCS#8, RSA or EC key (may be in one buffer).
+    pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<Identity>> {
+        let chain = super::roots::load_pem_certs(cert_pem)?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem)
+            .map_err(|e| Error::new(Kind::NoCredentials, format!("no usable private key (PKCS#8, RSA or EC PEM) in the key data: {e}")))?;
+        let id = Identity { chain, key };
+        id.check()?;
+        Ok(Arc::new(id))
+    }
+
+    pub fn from_pem_files(cert: &str, key: &str) -> Result<Arc<Identity>> {
+        let c = std::fs::read(cert).map_err(|e| Error::new(Kind::NoCredentials, format!("cannot read certificate file {cert}: {e}")))?;
+        let k = std::fs::read(key).map_err(|e| Error::new(Kind::NoCredentials, format!("cannot read key file {key}: {e}")))?;
+        Self::from_pem(&c, &k).map_err(|e| Error::new(e.kind, format!("{cert} / {key}: {}", e.message)))
+    }
+
+    /// Checks that the key loads and matches the leaf certificate.
+    pub fn check(&self) -> Result<()> {
+        let provider = super::provider();
+        let signing = provider
+            .key_provider
+            .load_private_key(self.key.clone_key())
+            .map_err(|e| Error::new(Kind::NoCredentials, format!("the private key cannot be used: {e}")))?;
+        let ck = rustls::sign::CertifiedKey::new(self.chain.clone(), signing);
+        match ck.keys_match() {
+            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(()),
+            Err(e) => Err(Error::new(Kind::NoCredentials, format!("the private key does not match the certificate: {e}"))),
+        }
+    }
+
+    /// From an environment pair such as `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`; `Ok(None)` if unset.
+    pub fn from_env(cert_var: &str, key_var: &str) -> Result<Option<Arc<Identity>>> {
+        match (std::env::var(cert_var), std::env::var(key_var)) {
+            (Ok(c), Ok(k)) => Self::from_pem_files(&c, &k).map(Some),
+            (Ok(c), Err(_)) => Self::from_pem_files(&c, &c).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Client-certificate policy of a server (the seed's verify modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ClientAuth {
+    /// Do not ask for a client certificate (`SSL_VERIFY_NONE`).
+    #[default]
+    None,
+    /// Ask; verify it if sent (`SSL_VERIFY_PEER`).
+    Request,
+    /// Ask and require it (`SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT`).
+    Require,
+}
+
+/// Which face configured the socket (errors and defaults differ slightly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Face {
+    /// CE `SO_SECURE`.
+    Ce,
+    /// `WSASetSocketSecurity`.
+    SecureSocketExt,
+}
+
+/// Everything a socket knows about its TLS, set before the handshake.
+#[derive(Clone, Debug)]
+pub struct SocketTls {
+    pub face: Face,
+    /// CE `SSL_FLAG_*`.
+    pub flags: u32,
+    pub versions: Versions,
+    pub hook: Option<Hook>,
+    /// `SO_SSL_SET_PEERNAME` / `WSASetSocketPeerTargetName`.
+    pub peer_name: Option<String>,
+    /// Client certificate to present (defaults from `WSTLS_CLIENT_CERT_FILE`).
+    pub client_identity: Option<Arc<Identity>>,
+    /// Server identity (defaults from `WSTLS_CERT_FILE`).
+    pub server_identity: Option<Arc<Identity>>,
+    pub client_auth: ClientAuth,
+    /// CAs for client certificates (defaults from `WSTLS_CLIENT_CA_FILE`, then the trust roots).
+    pub client_ca: Option<Arc<RootCertStore>>,
+    pub alpn: Vec<Vec<u8>>,
+    /// Secure socket extensions: serve a peer that does not speak TLS in clear.
+    pub allow_insecure: bool,
+    /// Require a peer name (or hook) before trusting a server.
+    pub require_name: bool,
+}
+
+impl SocketTls {
+    pub fn new(face: Face) -> Self {
+        SocketTls {
+            face,
+            flags: 0,
+            versions: Versions::default(),
+            hook: None,
+            peer_name: None,
+            client_identity: None,
+            server_identity: None,
+            client_auth: ClientAuth::None,
+            client_ca: None,
+            alpn: Vec::new(),
+            allow_insecure: false,
+            require_name: true,
+        }
+    }
+}
+
+/// Process-wide client session cache (resumption keyed by server name).
+static SESSION_CACHE: Lazy<Arc<ClientSessionMemoryCache>> = Lazy::new(|| Arc::new(ClientSessionMemoryCache::new(1024)));
+
+/// `SSLKEYLOGFILE` support, shared by every config.
+static KEY_LOG: Lazy<Arc<rustls::KeyLogFile>> = Lazy::new(|| Arc::new(rustls::KeyLogFile::new()));
+
+fn key_log() -> Option<Arc<dyn rustls::KeyLog>> {
+    std::env::var_os("SSLKEYLOGFILE").map(|_| KEY_LOG.clone() as Arc<dyn rustls::KeyLog>)
+}
+
+/// The process default client identity (`WSTLS_CLIENT_CERT_FILE`/`WSTLS_CLIENT_KEY_FILE`).
+pub fn default_client_identity() -> Result<Option<Arc<Identity>>> {
+    Identity::from_env("WSTLS_CLIENT_CERT_FILE", "WSTLS_CLIENT_KEY_FILE")
+}
+
+/// The process default server identity (`WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`).
+pub fn default_server_identity() -> Result<Option<Arc<Identity>>> {
+    Identity::from_env("WSTLS_CERT_FILE", "WSTLS_KEY_FILE")
+}
+
+fn rustls_err(e: rustls::Error, what: &str) -> Error {
+    Error::new(Kind::NoCredentials, format!("{what}: {e}"))
+}
+
+/// Options for a client config.
+pub struct ClientOptions<'a> {
+    pub versions: Versions,
+    pub policy: Policy,
+    pub identity: Option<Arc<Identity>>,
+    pub alpn: &'a [Vec<u8>],
+    /// Extra roots (e.g. from Schannel credentials); `None` uses the process roots.
+    pub roots: Option<Arc<RootCertStore>>,
+}
+
+/// Builds a client config; returns it with the verifier's outcome slot.
+pub fn client_config(o: ClientOptions<'_>) -> Result<(Arc<ClientConfig>, SharedOutcome)> {
+    let roots = match o.roots {
+        Some(r) => r,
+        None => super::roots::current().0,
+    };
+    let verifier = Arc::new(Verifier::new(roots, o.policy));
+    let outcome = verifier.outcome.clone();
+    let builder = ClientConfig::builder_with_provider(super::provider())
+        .with_protocol_versions(&o.versions.list()?)
+        .map_err(|e| rustls_err(e, "TLS client configuration"))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let mut cfg = match &o.identity {
+        Some(id) => builder
+            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+            .map_err(|e| rustls_err(e, "client certificate"))?,
+        None => builder.with_no_client_auth(),
+    };
+    cfg.resumption = Resumption::store(SESSION_CACHE.clone());
+    cfg.alpn_protocols = o.alpn.to_vec();
+    if let Some(k) = key_log() {
+        cfg.key_log = k;
+    }
+    Ok((Arc::new(cfg), outcome))
+}
+
+/// Options for a server config.
+pub struct ServerOptions<'a> {
+    pub versions: Versions,
+    pub identity: Arc<Identity>,
+    pub client_auth: ClientAuth,
+    pub client_ca: Option<Arc<RootCertStore>>,
+    pub alpn: &'a [Vec<u8>],
+}
+
+/// The default client-CA store: `WSTLS_CLIENT_CA_FILE`, else the trust roots.
+pub fn default_client_ca() -> Result<Arc<RootCertStore>> {
+    if let Some(p) = std::env::var_os("WSTLS_CLIENT_CA_FILE") {
+        let data = std::fs::read(&p).map_err(|e| Error::new(Kind::BadCertificate, format!("WSTLS_CLIENT_CA_FILE {}: {e}", p.to_string_lossy())))?;
+        return super::roots::store_from_pem(&data);
+    }
+    Ok(super::roots::current().0)
+}
+
+/// Builds a server config (tickets on, so clients can resume).
+pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
+    let provider = super::provider();
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&o.versions.list()?)
+        .map_err(|e| rustls_err(e, "TLS server configuration"))?;
+    let builder = match o.client_auth {
+        ClientAuth::None => builder.with_no_client_auth(),
+        mode => {
+            let roots = match o.client_ca {
+                Some(r) => r,
+                None => default_client_ca()?,
+            };
+            let b = WebPkiClientVerifier::builder_with_provider(roots, provider.clone());
+            let b = if mode == ClientAuth::Request { b.allow_unauthenticated() } else { b };
+            let v = b.build().map_err(|e| Error::new(Kind::BadCertificate, format!("client CA list: {e}")))?;
+            builder.with_client_cert_verifier(v)
+        }
+    };
+    let mut cfg = builder
+        .with_single_cert(o.identity.chain.clone(), o.identity.key.clone_key())
+        .map_err(|e| rustls_err(e, "server certificate"))?;
+    cfg.alpn_protocols = o.alpn.to_vec();
+    #[cfg(feature = "aws-lc-rs")]
+    if let Ok(t) = rustls::crypto::aws_lc_rs::Ticketer::new() {
+        cfg.ticketer = t;
+    }
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    if let Ok(t) = rustls::crypto::ring::Ticketer::new() {
+        cfg.ticketer = t;
+    }
+    if let Some(k) = key_log() {
+        cfg.key_log = k;
+    }
+    Ok(Arc::new(cfg))
+}

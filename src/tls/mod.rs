@@ -1,0 +1,24 @@
+//! The TLS engine shared by every face: crypto provider, trust roots, identities, the verifier
+//! (webpki plus the CE hook or the Schannel flags), config builders and the sans-IO session.
+pub mod config;
+pub mod info;
+pub mod roots;
+pub mod session;
+pub mod verify;
+
+use std::sync::Arc;
+
+use once_cell::sync::Lazy;
+use rustls::crypto::CryptoProvider;
+
+/// The crypto provider: aws-lc-rs by default, ring with `--no-default-features --features ring`.
+pub fn provider() -> Arc<CryptoProvider> {
+    static P: Lazy<Arc<CryptoProvider>> = Lazy::new(|| {
+        #[cfg(feature = "aws-lc-rs")]
+        let p = rustls::crypto::aws_lc_rs::default_provider();
+        #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+        let p = rustls::crypto::ring::default_provider();
+        Arc::new(p)
+    });
+    P.clone()
+}

@@ -1,0 +1,210 @@
+//! Server (and client) certificate verification shared by every face.
+//!
+//! The chain is checked against the trust roots with webpki and, when a name is expected, the
+//! name too. Then the policy decides: the CE validation hook (called exactly once, with no
+//! wstls lock held, receiving the leaf in DER and `SSL_CERT_FLAG_ISSUER_UNKNOWN` when either
+//! check failed) has the last word; without a hook both checks must pass, unless the
+//! program's flags (Schannel's manual validation, no-servername-check) waive them. Handshake
+//! signatures are always verified: no hook or flag can waive the proof that the peer holds
+//! the certificate's key.
+use std::os::raw::c_void;
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
+
+/// CE `SSLVALIDATECERTFUNC`: `int fn(DWORD dwType, LPVOID pvArg, DWORD dwChainLen, LPBLOB
+/// pCertChain, DWORD dwFlags)`.
+pub type ValidateCertFn = unsafe extern "C" fn(u32, *mut c_void, u32, *mut crate::win::sslsock::BLOB, u32) -> i32;
+
+/// A CE validation hook and its `pvArg` (kept as an integer so the settings are `Send`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hook {
+    pub func: usize,
+    pub arg: usize,
+}
+
+/// Who decides whether the peer's certificate is acceptable.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// The name to check the certificate against (`None`: no name check).
+    pub name: Option<String>,
+    /// Check the chain against the trust roots (Schannel manual validation turns it off).
+    pub check_chain: bool,
+    /// Check the name when one is known (Schannel `SCH_CRED_NO_SERVERNAME_CHECK` turns it off).
+    pub check_name: bool,
+    /// The CE hook: when set, its answer decides.
+    pub hook: Option<Hook>,
+    /// Without a hook and without a name, fail (CE sockets: secure by default).
+    pub require_name: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { name: None, check_chain: true, check_name: true, hook: None, require_name: false }
+    }
+}
+
+/// What verification found, readable after the handshake.
+#[derive(Default, Debug, Clone)]
+pub struct Outcome {
+    /// The peer's chain as sent, leaf first.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The chain ends in a trusted root (and is valid now, with the right usage).
+    pub chain_ok: Option<bool>,
+    /// Why the chain failed.
+    pub chain_error: Option<CertificateError>,
+    /// The name matched (`None`: no name was checked).
+    pub name_ok: Option<bool>,
+    /// How many times the hook ran and its last answer.
+    pub hook_calls: u32,
+    pub hook_result: Option<i32>,
+    /// The final verdict.
+    pub accepted: bool,
+    /// A message for the last-error text when rejected.
+    pub message: Option<String>,
+}
+
+pub type SharedOutcome = Arc<Mutex<Outcome>>;
+
+/// The server-certificate verifier used by every client connection.
+#[derive(Debug)]
+pub struct Verifier {
+    pub provider: Arc<CryptoProvider>,
+    pub roots: Arc<RootCertStore>,
+    pub policy: Policy,
+    pub outcome: SharedOutcome,
+}
+
+impl Verifier {
+    pub fn new(roots: Arc<RootCertStore>, policy: Policy) -> Self {
+        Verifier { provider: super::provider(), roots, policy, outcome: Arc::default() }
+    }
+}
+
+fn cert_error_text(e: &CertificateError) -> String {
+    match e {
+        CertificateError::UnknownIssuer => "the certificate chain does not end in a trusted root (unknown issuer); add the CA with WSTLS_CA_FILE or wstls_add_trusted_ca_file".into(),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => "the certificate has expired".into(),
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "the certificate is not valid yet".into(),
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "the certificate is not valid for the expected name".into(),
+        CertificateError::BadSignature => "a certificate in the chain has a bad signature".into(),
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => "the certificate is not valid for this purpose (extended key usage)".into(),
+        other => format!("certificate rejected: {other:?}"),
+    }
+}
+
+/// Runs the chain and name checks and the policy. Called by rustls during the handshake.
+pub fn decide(
+    provider: &CryptoProvider,
+    roots: &RootCertStore,
+    policy: &Policy,
+    outcome: &SharedOutcome,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    now: UnixTime,
+) -> Result<(), rustls::Error> {
+    let mut o = Outcome {
+        chain: std::iter::once(end_entity).chain(intermediates.iter()).map(|c| c.clone().into_owned()).collect(),
+        ..Default::default()
+    };
+    let parsed = ParsedCertificate::try_from(end_entity);
+    let chain_result = match &parsed {
+        Ok(p) => rustls::client::verify_server_cert_signed_by_trust_anchor(
+            p,
+            roots,
+            intermediates,
+            now,
+            provider.signature_verification_algorithms.all,
+        ),
+        Err(e) => Err(e.clone()),
+    };
+    let chain_err = match chain_result {
+        Ok(()) => None,
+        Err(rustls::Error::InvalidCertificate(ce)) => Some(ce),
+        Err(e) => Some(CertificateError::Other(rustls::OtherError(Arc::new(std::io::Error::other(e.to_string()))))),
+    };
+    o.chain_ok = Some(chain_err.is_none());
+    o.chain_error = chain_err.clone();
+    let name_err = match (&policy.name, &parsed) {
+        (Some(name), Ok(p)) if policy.check_name => {
+            let r = ServerName::try_from(name.as_str())
+                .map_err(|_| CertificateError::NotValidForName)
+                .and_then(|sn| rustls::client::verify_server_name(p, &sn).map_err(|_| CertificateError::NotValidForName));
+            o.name_ok = Some(r.is_ok());
+            r.err()
+        }
+        (Some(_), Err(_)) if policy.check_name => {
+            o.name_ok = Some(false);
+            Some(CertificateError::BadEncoding)
+        }
+        _ => None,
+    };
+
+    let verdict: Result<(), rustls::Error> = if let Some(hook) = policy.hook {
+        let flags = if chain_err.is_some() || name_err.is_some() { crate::win::sslsock::SSL_CERT_FLAG_ISSUER_UNKNOWN } else { 0 };
+        let mut blob = crate::win::sslsock::BLOB { cbSize: end_entity.len() as u32, pBlobData: end_entity.as_ptr() as *mut u8 };
+        // SAFETY: the program gave us this function pointer through SO_SSL_SET_VALIDATE_CERT_HOOK.
+        let f: ValidateCertFn = unsafe { std::mem::transmute::<usize, ValidateCertFn>(hook.func) };
+        log::debug!("calling the validation hook (flags {flags:#x})");
+        let r = unsafe { f(crate::win::sslsock::SSL_CERT_X509, hook.arg as *mut c_void, 1, &mut blob, flags) };
+        o.hook_calls += 1;
+        o.hook_result = Some(r);
+        if r == crate::win::sslsock::SSL_ERR_OKAY {
+            Ok(())
+        } else {
+            o.message = Some(format!(
+                "the certificate validation hook rejected the server certificate (it returned {r}; flags passed {flags:#x}{})",
+                match (&chain_err, &name_err) {
+                    (Some(c), _) => format!(": {}", cert_error_text(c)),
+                    (None, Some(n)) => format!(": {}", cert_error_text(n)),
+                    _ => String::new(),
+                }
+            ));
+            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+        }
+    } else if policy.check_chain && chain_err.is_some() {
+        let ce = chain_err.clone().unwrap();
+        o.message = Some(cert_error_text(&ce));
+        Err(rustls::Error::InvalidCertificate(ce))
+    } else if let Some(ne) = name_err {
+        o.message = Some(format!("{} ({:?})", cert_error_text(&ne), policy.name.as_deref().unwrap_or("")));
+        Err(rustls::Error::InvalidCertificate(ne))
+    } else if policy.require_name && policy.name.is_none() && policy.check_chain {
+        o.message = Some("no peer name is set and no validation hook is installed, so the server's identity cannot be checked: set one with SO_SSL_SET_PEERNAME (or pass it to SO_SSL_PERFORM_HANDSHAKE), or install a hook with SO_SSL_SET_VALIDATE_CERT_HOOK".into());
+        Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+    } else {
+        Ok(())
+    };
+    o.accepted = verdict.is_ok();
+    *outcome.lock().unwrap_or_else(|e| e.into_inner()) = o;
+    verdict
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        decide(&self.provider, &self.roots, &self.policy, &self.outcome, end_entity, intermediates, now).map(|_| ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}

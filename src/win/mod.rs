@@ -1,0 +1,4 @@
+//! Windows types and constants, one module per Windows surface. Nothing here does I/O.
+pub mod sslsock;
+pub mod winsock;
+pub mod wsa;

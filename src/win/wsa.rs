@@ -1,0 +1,231 @@
+//! Winsock constants (Windows values) and the translation of Linux values to them.
+#![allow(missing_docs)]
+
+pub const WSABASEERR: i32 = 10000;
+pub const WSAEINTR: i32 = 10004;
+pub const WSAEBADF: i32 = 10009;
+pub const WSAEACCES: i32 = 10013;
+pub const WSAEFAULT: i32 = 10014;
+pub const WSAEINVAL: i32 = 10022;
+pub const WSAEMFILE: i32 = 10024;
+pub const WSAEWOULDBLOCK: i32 = 10035;
+pub const WSAEINPROGRESS: i32 = 10036;
+pub const WSAEALREADY: i32 = 10037;
+pub const WSAENOTSOCK: i32 = 10038;
+pub const WSAEDESTADDRREQ: i32 = 10039;
+pub const WSAEMSGSIZE: i32 = 10040;
+pub const WSAEPROTOTYPE: i32 = 10041;
+pub const WSAENOPROTOOPT: i32 = 10042;
+pub const WSAEPROTONOSUPPORT: i32 = 10043;
+pub const WSAESOCKTNOSUPPORT: i32 = 10044;
+pub const WSAEOPNOTSUPP: i32 = 10045;
+pub const WSAEPFNOSUPPORT: i32 = 10046;
+pub const WSAEAFNOSUPPORT: i32 = 10047;
+pub const WSAEADDRINUSE: i32 = 10048;
+pub const WSAEADDRNOTAVAIL: i32 = 10049;
+pub const WSAENETDOWN: i32 = 10050;
+pub const WSAENETUNREACH: i32 = 10051;
+pub const WSAENETRESET: i32 = 10052;
+pub const WSAECONNABORTED: i32 = 10053;
+pub const WSAECONNRESET: i32 = 10054;
+pub const WSAENOBUFS: i32 = 10055;
+pub const WSAEISCONN: i32 = 10056;
+pub const WSAENOTCONN: i32 = 10057;
+pub const WSAESHUTDOWN: i32 = 10058;
+pub const WSAETOOMANYREFS: i32 = 10059;
+pub const WSAETIMEDOUT: i32 = 10060;
+pub const WSAECONNREFUSED: i32 = 10061;
+pub const WSAELOOP: i32 = 10062;
+pub const WSAENAMETOOLONG: i32 = 10063;
+pub const WSAEHOSTDOWN: i32 = 10064;
+pub const WSAEHOSTUNREACH: i32 = 10065;
+pub const WSAENOTEMPTY: i32 = 10066;
+pub const WSAEPROCLIM: i32 = 10067;
+pub const WSAEUSERS: i32 = 10068;
+pub const WSAEDQUOT: i32 = 10069;
+pub const WSAESTALE: i32 = 10070;
+pub const WSAEREMOTE: i32 = 10071;
+pub const WSASYSNOTREADY: i32 = 10091;
+pub const WSAVERNOTSUPPORTED: i32 = 10092;
+pub const WSANOTINITIALISED: i32 = 10093;
+pub const WSAEDISCON: i32 = 10101;
+pub const WSASYSCALLFAILURE: i32 = 10107;
+pub const WSAHOST_NOT_FOUND: i32 = 11001;
+pub const WSATRY_AGAIN: i32 = 11002;
+pub const WSANO_RECOVERY: i32 = 11003;
+pub const WSANO_DATA: i32 = 11004;
+
+// Address families, types, levels.
+pub const AF_UNSPEC: i32 = 0;
+pub const AF_UNIX: i32 = 1;
+pub const AF_INET: i32 = 2;
+pub const AF_INET6: i32 = 23;
+pub const SOCK_STREAM: i32 = 1;
+pub const SOCK_DGRAM: i32 = 2;
+pub const SOCK_RAW: i32 = 3;
+pub const SOL_SOCKET: i32 = 0xFFFF;
+pub const IPPROTO_IP: i32 = 0;
+pub const IPPROTO_TCP: i32 = 6;
+pub const IPPROTO_UDP: i32 = 17;
+pub const IPPROTO_IPV6: i32 = 41;
+
+// SOL_SOCKET options.
+pub const SO_DEBUG: i32 = 0x0001;
+pub const SO_ACCEPTCONN: i32 = 0x0002;
+pub const SO_REUSEADDR: i32 = 0x0004;
+pub const SO_KEEPALIVE: i32 = 0x0008;
+pub const SO_DONTROUTE: i32 = 0x0010;
+pub const SO_BROADCAST: i32 = 0x0020;
+pub const SO_LINGER: i32 = 0x0080;
+pub const SO_OOBINLINE: i32 = 0x0100;
+pub const SO_DONTLINGER: i32 = !SO_LINGER;
+pub const SO_EXCLUSIVEADDRUSE: i32 = !SO_REUSEADDR;
+pub const SO_SNDBUF: i32 = 0x1001;
+pub const SO_RCVBUF: i32 = 0x1002;
+pub const SO_SNDLOWAT: i32 = 0x1003;
+pub const SO_RCVLOWAT: i32 = 0x1004;
+pub const SO_SNDTIMEO: i32 = 0x1005;
+pub const SO_RCVTIMEO: i32 = 0x1006;
+pub const SO_ERROR: i32 = 0x1007;
+pub const SO_TYPE: i32 = 0x1008;
+/// CE's `SO_SECURE` (desktop `SO_GROUP_ID` has the same number; wstls treats it as CE does).
+pub const SO_SECURE: i32 = 0x2001;
+pub const SO_SEC_NONE: u32 = 0x2002;
+pub const SO_SEC_SSL: u32 = 0x2004;
+pub const TCP_NODELAY: i32 = 1;
+pub const IPV6_V6ONLY: i32 = 27;
+
+// Shutdown and message flags.
+pub const SD_RECEIVE: i32 = 0;
+pub const SD_SEND: i32 = 1;
+pub const SD_BOTH: i32 = 2;
+pub const MSG_OOB: i32 = 0x1;
+pub const MSG_PEEK: i32 = 0x2;
+pub const MSG_DONTROUTE: i32 = 0x4;
+pub const MSG_WAITALL: i32 = 0x8;
+
+// ioctls (compared on their low 32 bits).
+pub const FIONBIO: u32 = 0x8004_667E;
+pub const FIONREAD: u32 = 0x4004_667F;
+pub const SIOCATMARK: u32 = 0x4004_7307;
+
+// WSAPoll flags.
+pub const POLLRDNORM: i16 = 0x0100;
+pub const POLLRDBAND: i16 = 0x0200;
+pub const POLLIN: i16 = POLLRDNORM | POLLRDBAND;
+pub const POLLPRI: i16 = 0x0400;
+pub const POLLWRNORM: i16 = 0x0010;
+pub const POLLOUT: i16 = POLLWRNORM;
+pub const POLLWRBAND: i16 = 0x0020;
+pub const POLLERR: i16 = 0x0001;
+pub const POLLHUP: i16 = 0x0002;
+pub const POLLNVAL: i16 = 0x0004;
+
+pub const SOCKET_ERROR: i32 = -1;
+pub const INVALID_SOCKET: usize = !0;
+
+/// Maps a Linux errno to the Winsock code with the same meaning.
+pub fn from_errno(errno: i32) -> i32 {
+    use libc::*;
+    match errno {
+        EINTR => WSAEINTR,
+        EBADF => WSAENOTSOCK,
+        EACCES | EPERM => WSAEACCES,
+        EFAULT => WSAEFAULT,
+        EINVAL => WSAEINVAL,
+        EMFILE | ENFILE => WSAEMFILE,
+        EAGAIN => WSAEWOULDBLOCK,
+        EINPROGRESS => WSAEWOULDBLOCK,
+        EALREADY => WSAEALREADY,
+        ENOTSOCK => WSAENOTSOCK,
+        EDESTADDRREQ => WSAEDESTADDRREQ,
+        EMSGSIZE => WSAEMSGSIZE,
+        EPROTOTYPE => WSAEPROTOTYPE,
+        ENOPROTOOPT => WSAENOPROTOOPT,
+        EPROTONOSUPPORT => WSAEPROTONOSUPPORT,
+        ESOCKTNOSUPPORT => WSAESOCKTNOSUPPORT,
+        EOPNOTSUPP => WSAEOPNOTSUPP,
+        EPFNOSUPPORT => WSAEPFNOSUPPORT,
+        EAFNOSUPPORT => WSAEAFNOSUPPORT,
+        EADDRINUSE => WSAEADDRINUSE,
+        EADDRNOTAVAIL => WSAEADDRNOTAVAIL,
+        ENETDOWN => WSAENETDOWN,
+        ENETUNREACH => WSAENETUNREACH,
+        ENETRESET => WSAENETRESET,
+        ECONNABORTED => WSAECONNABORTED,
+        ECONNRESET | EPIPE => WSAECONNRESET,
+        ENOBUFS | ENOMEM => WSAENOBUFS,
+        EISCONN => WSAEISCONN,
+        ENOTCONN => WSAENOTCONN,
+        ESHUTDOWN => WSAESHUTDOWN,
+        ETOOMANYREFS => WSAETOOMANYREFS,
+        ETIMEDOUT => WSAETIMEDOUT,
+        ECONNREFUSED => WSAECONNREFUSED,
+        ELOOP => WSAELOOP,
+        ENAMETOOLONG => WSAENAMETOOLONG,
+        EHOSTDOWN => WSAEHOSTDOWN,
+        EHOSTUNREACH => WSAEHOSTUNREACH,
+        ENOTEMPTY => WSAENOTEMPTY,
+        EUSERS => WSAEUSERS,
+        EDQUOT => WSAEDQUOT,
+        ESTALE => WSAESTALE,
+        EREMOTE => WSAEREMOTE,
+        _ => WSASYSCALLFAILURE,
+    }
+}
+
+/// The symbolic name of a Winsock code, for messages.
+pub fn name(code: i32) -> &'static str {
+    match code {
+        0 => "NO_ERROR",
+        WSAEINTR => "WSAEINTR",
+        WSAEBADF => "WSAEBADF",
+        WSAEACCES => "WSAEACCES",
+        WSAEFAULT => "WSAEFAULT",
+        WSAEINVAL => "WSAEINVAL",
+        WSAEMFILE => "WSAEMFILE",
+        WSAEWOULDBLOCK => "WSAEWOULDBLOCK",
+        WSAEINPROGRESS => "WSAEINPROGRESS",
+        WSAEALREADY => "WSAEALREADY",
+        WSAENOTSOCK => "WSAENOTSOCK",
+        WSAEDESTADDRREQ => "WSAEDESTADDRREQ",
+        WSAEMSGSIZE => "WSAEMSGSIZE",
+        WSAEPROTOTYPE => "WSAEPROTOTYPE",
+        WSAENOPROTOOPT => "WSAENOPROTOOPT",
+        WSAEPROTONOSUPPORT => "WSAEPROTONOSUPPORT",
+        WSAESOCKTNOSUPPORT => "WSAESOCKTNOSUPPORT",
+        WSAEOPNOTSUPP => "WSAEOPNOTSUPP",
+        WSAEPFNOSUPPORT => "WSAEPFNOSUPPORT",
+        WSAEAFNOSUPPORT => "WSAEAFNOSUPPORT",
+        WSAEADDRINUSE => "WSAEADDRINUSE",
+        WSAEADDRNOTAVAIL => "WSAEADDRNOTAVAIL",
+        WSAENETDOWN => "WSAENETDOWN",
+        WSAENETUNREACH => "WSAENETUNREACH",
+        WSAENETRESET => "WSAENETRESET",
+        WSAECONNABORTED => "WSAECONNABORTED",
+        WSAECONNRESET => "WSAECONNRESET",
+        WSAENOBUFS => "WSAENOBUFS",
+        WSAEISCONN => "WSAEISCONN",
+        WSAENOTCONN => "WSAENOTCONN",
+        WSAESHUTDOWN => "WSAESHUTDOWN",
+        WSAETOOMANYREFS => "WSAETOOMANYREFS",
+        WSAETIMEDOUT => "WSAETIMEDOUT",
+        WSAECONNREFUSED => "WSAECONNREFUSED",
+        WSAELOOP => "WSAELOOP",
+        WSAENAMETOOLONG => "WSAENAMETOOLONG",
+        WSAEHOSTDOWN => "WSAEHOSTDOWN",
+        WSAEHOSTUNREACH => "WSAEHOSTUNREACH",
+        WSAENOTEMPTY => "WSAENOTEMPTY",
+        WSAEPROCLIM => "WSAEPROCLIM",
+        WSASYSNOTREADY => "WSASYSNOTREADY",
+        WSAVERNOTSUPPORTED => "WSAVERNOTSUPPORTED",
+        WSANOTINITIALISED => "WSANOTINITIALISED",
+        WSAEDISCON => "WSAEDISCON",
+        WSASYSCALLFAILURE => "WSASYSCALLFAILURE",
+        WSAHOST_NOT_FOUND => "WSAHOST_NOT_FOUND",
+        WSATRY_AGAIN => "WSATRY_AGAIN",
+        WSANO_RECOVERY => "WSANO_RECOVERY",
+        WSANO_DATA => "WSANO_DATA",
+        _ => "WSA error",
+    }
+}
