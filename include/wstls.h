@@ -89,9 +89,130 @@ typedef struct wstls_WSAPOLLFD {
   int16_t revents;
 } wstls_WSAPOLLFD;
 
+/*
+ Certificate and key, as file paths or PEM bytes (a path wins over bytes when both are set).
+ The key may be in the same file/bytes as the certificate.
+ */
+typedef struct wstls_WSTLS_CREDENTIALS {
+  const char *cert_file;
+  const char *key_file;
+  const uint8_t *cert_pem;
+  uint32_t cert_pem_len;
+  const uint8_t *key_pem;
+  uint32_t key_pem_len;
+} wstls_WSTLS_CREDENTIALS;
+
+/*
+ Result of verifying the peer's certificate.
+ */
+typedef struct wstls_WSTLS_VERIFY_RESULT {
+  /*
+   1 when the peer presented a certificate.
+   */
+  uint32_t has_peer_certificate;
+  /*
+   1 when the chain ends in a trusted root.
+   */
+  uint32_t chain_trusted;
+  /*
+   1 matched, 0 mismatched, 2 no name checked.
+   */
+  uint32_t name_matched;
+  /*
+   1 when the connection was accepted (by the checks or by the hook).
+   */
+  uint32_t accepted;
+  /*
+   Number of certificates in the peer chain.
+   */
+  uint32_t chain_length;
+} wstls_WSTLS_VERIFY_RESULT;
+
+/*
+ Facts about the established session.
+ */
+typedef struct wstls_WSTLS_SESSION_INFO {
+  /*
+   `SP_PROT_*` bit.
+   */
+  uint32_t protocol;
+  /*
+   IANA cipher suite number.
+   */
+  uint32_t cipher_suite;
+  /*
+   1 when the session was resumed.
+   */
+  uint32_t resumed;
+  /*
+   1 when the peer sent close_notify.
+   */
+  uint32_t peer_closed;
+} wstls_WSTLS_SESSION_INFO;
+
+/*
+ CE `BLOB`: `{ ULONG cbSize; BYTE *pBlobData; }` (16 bytes on LP64).
+ */
+typedef struct wstls_BLOB {
+  uint32_t cbSize;
+  uint8_t *pBlobData;
+} wstls_BLOB;
+
+/*
+ `SSLVALIDATECERTHOOK { SSLVALIDATECERTFUNC HookFunc; LPVOID pvArg; }`.
+ */
+typedef struct wstls_SSLVALIDATECERTHOOK {
+  int32_t (*HookFunc)(uint32_t, void*, uint32_t, struct wstls_BLOB*, uint32_t);
+  void *pvArg;
+} wstls_SSLVALIDATECERTHOOK;
+
+/*
+ One entry of `SSLPROTOCOLS`.
+ */
+typedef struct wstls_SSLPROTOCOL {
+  uint32_t dwProtocol;
+  uint32_t dwVersion;
+  uint32_t dwFlags;
+} wstls_SSLPROTOCOL;
+
+/*
+ `SSLPROTOCOLS { DWORD dwCount; SSLPROTOCOL ProtocolList[1]; }` (variable length).
+ */
+typedef struct wstls_SSLPROTOCOLS {
+  uint32_t dwCount;
+  struct wstls_SSLPROTOCOL ProtocolList[1];
+} wstls_SSLPROTOCOLS;
+
+/*
+ `SSLCONNECTIONINFO` (28 bytes).
+ */
+typedef struct wstls_SSLCONNECTIONINFO {
+  uint32_t dwProtocol;
+  uint32_t aiCipher;
+  uint32_t dwCipherStrength;
+  uint32_t aiHash;
+  uint32_t dwHashStrength;
+  uint32_t aiExch;
+  uint32_t dwExchStrength;
+} wstls_SSLCONNECTIONINFO;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ wstls extension: sets the process default server identity (certificate chain and key PEM
+ files; `key_file` may be NULL when the key is in `cert_file`). Equivalent of
+ `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`. Returns 0 or `SOCKET_ERROR`.
+ */
+int32_t wstls_set_default_server_credentials(const char *cert_file, const char *key_file);
+
+/*
+ wstls extension: sets the process default client identity presented when a server asks
+ for a certificate (PEM files; `key_file` may be NULL when the key is in `cert_file`; both
+ NULL removes it). Equivalent of `WSTLS_CLIENT_CERT_FILE`/`WSTLS_CLIENT_KEY_FILE`.
+ */
+int32_t wstls_set_default_client_credentials(const char *cert_file, const char *key_file);
 
 /*
  Initiates use of wstls's Winsock (`WSAStartup`). Versions 1.0 to 2.2 are accepted; a higher
