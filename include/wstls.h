@@ -242,6 +242,15 @@ int wstls_getnameinfo(const struct wstls_sockaddr *pSockaddr, int SockaddrLength
 struct wstls_hostent *wstls_gethostbyname(const char *name);
 
 /*
+ Resolves an address back to a host name, as a Windows `hostent` in the calling thread's
+ storage (the one `gethostbyname` uses). `addr` points to `len` bytes: a 4-byte IPv4
+ address with `type` `AF_INET` (2), or a 16-byte IPv6 address with `AF_INET6` (23). NULL on
+ failure: `WSAHOST_NOT_FOUND` (no name for the address), `WSAEFAULT` (NULL or short
+ `addr`), `WSAEAFNOSUPPORT`, `WSATRY_AGAIN`, `WSANOTINITIALISED`.
+ */
+struct wstls_hostent *wstls_gethostbyaddr(const char *addr, int len, int type);
+
+/*
  Copies the local host name, NUL-terminated, into `name`. `SOCKET_ERROR` with `WSAEFAULT`
  when `name` is NULL or `namelen` too small, `WSANOTINITIALISED` before `WSAStartup`.
  */

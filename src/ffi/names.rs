@@ -379,13 +379,40 @@ pub unsafe extern "C" fn wstls_getnameinfo(
 // gethostbyname / gethostname
 // ---------------------------------------------------------------------------------------------
 
-/// The per-thread storage behind the `hostent` `gethostbyname` returns.
+/// The per-thread storage behind the `hostent` `gethostbyname`/`gethostbyaddr` return.
 struct HostentStore {
     hostent: Box<hostent>,
     _name: CString,
     _aliases: Vec<*mut c_char>,
-    _addrs: Vec<[u8; 4]>,
+    _addrs: Vec<Vec<u8>>,
     _addr_ptrs: Vec<*mut c_char>,
+}
+
+/// Builds the calling thread's `hostent` (replacing the previous one) and returns it.
+fn store_hostent(name: CString, family: i32, mut addrs: Vec<Vec<u8>>) -> *mut hostent {
+    let length = addrs.first().map_or(4, |a| a.len()) as i16;
+    let mut aliases: Vec<*mut c_char> = vec![null_mut()];
+    let mut addr_ptrs: Vec<*mut c_char> = addrs
+        .iter_mut()
+        .map(|a| a.as_mut_ptr() as *mut c_char)
+        .collect();
+    addr_ptrs.push(null_mut());
+    let mut store = HostentStore {
+        hostent: Box::new(hostent {
+            h_name: name.as_ptr() as *mut c_char,
+            h_aliases: aliases.as_mut_ptr(),
+            h_addrtype: family as i16,
+            h_length: length,
+            h_addr_list: addr_ptrs.as_mut_ptr(),
+        }),
+        _name: name,
+        _aliases: aliases,
+        _addrs: addrs,
+        _addr_ptrs: addr_ptrs,
+    };
+    let ptr: *mut hostent = &mut *store.hostent;
+    HOSTENT.with(|h| *h.borrow_mut() = Some(store));
+    ptr
 }
 
 thread_local! {
@@ -451,28 +478,11 @@ fn lookup_hostent(name: Option<&CStr>) -> Result<*mut hostent> {
         ));
     }
     let name = canon.unwrap_or_else(|| name.to_owned());
-    let mut aliases: Vec<*mut c_char> = vec![null_mut()];
-    let mut addr_ptrs: Vec<*mut c_char> = addrs
-        .iter_mut()
-        .map(|a| a.as_mut_ptr() as *mut c_char)
-        .collect();
-    addr_ptrs.push(null_mut());
-    let mut store = HostentStore {
-        hostent: Box::new(hostent {
-            h_name: name.as_ptr() as *mut c_char,
-            h_aliases: aliases.as_mut_ptr(),
-            h_addrtype: wsa::AF_INET as i16,
-            h_length: 4,
-            h_addr_list: addr_ptrs.as_mut_ptr(),
-        }),
-        _name: name,
-        _aliases: aliases,
-        _addrs: addrs,
-        _addr_ptrs: addr_ptrs,
-    };
-    let ptr: *mut hostent = &mut *store.hostent;
-    HOSTENT.with(|h| *h.borrow_mut() = Some(store));
-    Ok(ptr)
+    Ok(store_hostent(
+        name,
+        wsa::AF_INET,
+        addrs.into_iter().map(|a| a.to_vec()).collect(),
+    ))
 }
 
 /// Whether `name` resolves at all (any family): tells `WSANO_DATA` from `WSAHOST_NOT_FOUND`.
@@ -493,6 +503,65 @@ pub unsafe extern "C" fn wstls_gethostbyname(name: *const c_char) -> *mut hosten
     wsa_guard("gethostbyname", null_mut(), || {
         require_startup()?;
         lookup_hostent(opt_c_str(name))
+    })
+}
+
+/// Resolves an address back to a host name, as a Windows `hostent` in the calling thread's
+/// storage (the one `gethostbyname` uses). `addr` points to `len` bytes: a 4-byte IPv4
+/// address with `type` `AF_INET` (2), or a 16-byte IPv6 address with `AF_INET6` (23). NULL on
+/// failure: `WSAHOST_NOT_FOUND` (no name for the address), `WSAEFAULT` (NULL or short
+/// `addr`), `WSAEAFNOSUPPORT`, `WSATRY_AGAIN`, `WSANOTINITIALISED`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_gethostbyaddr(
+    addr: *const c_char,
+    len: c_int,
+    r#type: c_int,
+) -> *mut hostent {
+    wsa_guard("gethostbyaddr", null_mut(), || {
+        require_startup()?;
+        let need = match r#type {
+            wsa::AF_INET => 4,
+            wsa::AF_INET6 => 16,
+            other => {
+                return Err(Error::wsa(
+                    wsa::WSAEAFNOSUPPORT,
+                    format!("gethostbyaddr: type {other} is not AF_INET (2) or AF_INET6 (23)"),
+                ))
+            }
+        };
+        let bytes = ptr::bytes(addr, len, "gethostbyaddr: addr")?;
+        if bytes.len() < need {
+            return Err(Error::fault(&format!(
+                "gethostbyaddr: addr ({len} bytes, need {need})"
+            )));
+        }
+        let bytes = bytes[..need].to_vec();
+        let ip: std::net::IpAddr = if need == 4 {
+            Ipv4Addr::from(<[u8; 4]>::try_from(&bytes[..]).unwrap_or_default()).into()
+        } else {
+            Ipv6Addr::from(<[u8; 16]>::try_from(&bytes[..]).unwrap_or_default()).into()
+        };
+        let native = addr::to_sockaddr(&SocketAddr::new(ip, 0));
+        let mut host = [0 as c_char; 1025];
+        let rc = libc::getnameinfo(
+            native.as_ptr() as *const libc::sockaddr,
+            native.len(),
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        );
+        if rc != 0 {
+            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+            let (code, text) = n::eai_to_wsa(rc, errno);
+            return Err(Error::wsa(
+                code,
+                format!("gethostbyaddr({ip}): {text} ({})", wsa::name(code)),
+            ));
+        }
+        let name = CStr::from_ptr(host.as_ptr()).to_owned();
+        Ok(store_hostent(name, r#type, vec![bytes]))
     })
 }
 
@@ -881,6 +950,32 @@ mod tests {
             code == wsa::WSAHOST_NOT_FOUND || code == wsa::WSATRY_AGAIN,
             "code {code}"
         );
+    }
+
+    #[test]
+    fn gethostbyaddr_loopback() {
+        let _s = Started::new();
+        let a = [127u8, 0, 0, 1];
+        let h = unsafe { wstls_gethostbyaddr(a.as_ptr() as *const c_char, 4, wsa::AF_INET) };
+        assert!(
+            !h.is_null(),
+            "gethostbyaddr(127.0.0.1): {}",
+            wstls_WSAGetLastError()
+        );
+        let h = unsafe { &*h };
+        assert_eq!(h.h_addrtype, 2);
+        assert_eq!(h.h_length, 4);
+        assert!(!unsafe { CStr::from_ptr(h.h_name) }.to_bytes().is_empty());
+        assert_eq!(
+            unsafe { std::slice::from_raw_parts(*h.h_addr_list as *const u8, 4) },
+            &a
+        );
+        assert!(
+            unsafe { wstls_gethostbyaddr(a.as_ptr() as *const c_char, 3, wsa::AF_INET) }.is_null()
+        );
+        assert_eq!(wstls_WSAGetLastError(), wsa::WSAEFAULT);
+        assert!(unsafe { wstls_gethostbyaddr(a.as_ptr() as *const c_char, 4, 10) }.is_null());
+        assert_eq!(wstls_WSAGetLastError(), wsa::WSAEAFNOSUPPORT);
     }
 
     #[test]
