@@ -21,7 +21,7 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 [ -n "$port" ] || { echo "echo server did not start" >&2; exit 1; }
-echo "server: listening on 127.0.0.1:$port"
+echo "demo: echo server ready on 127.0.0.1:$port"
 "$client" 127.0.0.1 "$port" "$message"
 wait $pid
 trap 'rm -rf "$tmp"' EXIT

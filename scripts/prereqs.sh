@@ -1,0 +1,41 @@
+# scripts/prereqs.sh - sourced by test.sh and demo.sh: checks the tools wstls needs and, run as
+# root on Debian/Ubuntu, installs the missing ones with apt-get; otherwise prints what to run.
+# Usage: wstls_prereqs TOOL...   (tools: cmake cc c++ make openssl python3 socat curl)
+
+wstls_pkg_for() {
+    case $1 in
+        cc) echo gcc ;;
+        c++) echo g++ ;;
+        *) echo "$1" ;;
+    esac
+}
+
+wstls_prereqs() {
+    # Rust installed by rustup may not be on PATH in a non-login shell.
+    if [ -d "$HOME/.cargo/bin" ]; then
+        PATH="$HOME/.cargo/bin:$PATH"
+        export PATH
+    fi
+    missing=""
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || missing="$missing $(wstls_pkg_for "$tool")"
+    done
+    if [ -n "$missing" ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "==> installing:$missing"
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update
+            # shellcheck disable=SC2086
+            apt-get install -y --no-install-recommends ca-certificates $missing
+        else
+            echo "missing tools:$missing" >&2
+            echo "install them with: sudo apt-get install$missing" >&2
+            return 1
+        fi
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "Rust is required (cargo not found): see https://rustup.rs" >&2
+        return 1
+    fi
+    return 0
+}
