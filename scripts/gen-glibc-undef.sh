@@ -3,7 +3,7 @@
 # socket namespaces (AF_*, SO_*, MSG_*, POLL*, FIO*, AI_*, EAI_*, ...) that the glibc headers
 # winsock2.h includes first define. After it, winsock2.h defines the Windows names and values,
 # so a Windows program sees the Windows namespace only (a Linux-only name such as MSG_NOSIGNAL
-# or SOCK_CLOEXEC is not defined, as on Windows). _GNU_SOURCE gives the largest set. Run it on a newer glibc to extend the list;
+# or SOCK_CLOEXEC is not defined, as on Windows). _GNU_SOURCE with -O2 and _FORTIFY_SOURCE gives the largest set. Run it on a newer glibc to extend the list;
 # #undef of a name that is not defined is harmless.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +32,7 @@ C
   echo " * the socket namespaces so that only the Windows names and values (defined next) remain."
   echo " * FD_SETSIZE is handled by winsock2.h itself (the program may choose it)."
   echo " */"
-  "$cc" -D_GNU_SOURCE -E -dM "$tmp/pre.c" | awk '{print $2}' | sed 's/(.*//' \
+  "$cc" -D_GNU_SOURCE -O2 -D_FORTIFY_SOURCE=2 -E -dM "$tmp/pre.c" | awk '{print $2}' | sed 's/(.*//' \
     | grep -E '^(AF_|PF_|SO_|SOL_|MSG_|IP_|IPV6_|TCP_|SOCK_|SCM_|MCAST_|SIOC|FIO|POLL|AI_|NI_|EAI_|INADDR_|IN6ADDR_|IN6_|IN_|INET_|INET6_|_IO|IOC|FD_|SHUT_|NETDB_|HOST_NOT_FOUND$|TRY_AGAIN$|NO_RECOVERY$|NO_DATA$|NO_ADDRESS$|SOMAXCONN$|IPPORT_|h_addr$|h_errno$|s6_addr|ntoh|hton)' \
     | grep -v '^FD_SETSIZE$' | sort -u | sed 's/^/#undef /'
 } > "$out"

@@ -75,6 +75,14 @@ for lang in c c++; do
     tu "fdsetsize_after_stdlib_$lang" $lang "" "#include <stdlib.h>\n#define FD_SETSIZE 256" "stdio.h" "$ALL" "sys/types.h" 256
     tu "fdsetsize_cmdline_$lang" $lang "-DFD_SETSIZE=512" "" "stdlib.h sys/time.h" "$ALL" "poll.h" 512
 done
+# Optimization and fortification (glibc adds inline wrappers and macros under __OPTIMIZE__ and
+# _FORTIFY_SOURCE, as Ubuntu's compiler does by default), and feature-test macros.
+for lang in c c++; do
+    tu "fortify_$lang" $lang "-O2 -D_FORTIFY_SOURCE=2" "" "stdio.h stdlib.h string.h" "$ALL" "unistd.h sys/socket.h poll.h netdb.h" 64
+    tu "gnu_source_$lang" $lang "-D_GNU_SOURCE" "" "stdio.h stdlib.h" "$ALL" "unistd.h sys/socket.h netinet/in.h netdb.h" 64
+done
+tu "xopen_source" c "-D_XOPEN_SOURCE=700" "" "stdio.h stdlib.h" "$ALL" "unistd.h pthread.h" 64
+tu "posix_source_c11" c "-std=c11 -D_POSIX_C_SOURCE=200809L" "" "stdio.h stdlib.h sys/types.h" "$ALL" "unistd.h pthread.h time.h" 64
 # Language standards.
 for std in c99 c11 gnu11 c17 gnu17; do
     tu "std_$std" c "-std=$std" "" "stdio.h stdlib.h" "$ALL" "string.h time.h" 64

@@ -577,6 +577,11 @@ typedef struct wstls_fd_set FD_SET, *PFD_SET, *LPFD_SET;
 #define NO_ADDRESS WSANO_ADDRESS
 
 /* ---- 6. Function names -> wstls_ symbols (prototypes in include/wstls.h) ---- */
+/* glibc makes the byte-order functions macros when optimizing. */
+#undef htons
+#undef htonl
+#undef ntohs
+#undef ntohl
 #ifndef WSTLS_NO_NAME_MAPPING
 #define WSAStartup wstls_WSAStartup
 #define WSACleanup wstls_WSACleanup

@@ -655,6 +655,10 @@
 #undef _IOW_BAD
 #undef h_addr
 #undef h_errno
+#undef htonl
+#undef htons
+#undef ntohl
+#undef ntohs
 #undef s6_addr
 #undef s6_addr16
 #undef s6_addr32
