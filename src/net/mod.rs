@@ -20,5 +20,8 @@ pub static SOCKETS: Lazy<HandleTable<Socket>> = Lazy::new(HandleTable::new);
 
 /// The socket behind a handle, or `WSAENOTSOCK`.
 pub fn lookup(handle: usize) -> Result<Arc<Socket>> {
-    SOCKETS.get(handle).filter(|s| !s.is_closed()).ok_or_else(|| Error::not_sock(handle))
+    SOCKETS
+        .get(handle)
+        .filter(|s| !s.is_closed())
+        .ok_or_else(|| Error::not_sock(handle))
 }

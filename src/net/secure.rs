@@ -34,7 +34,13 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
         require_name: t.require_name,
     };
     let sess = Session::client(
-        ClientOptions { versions: t.versions, policy, identity, alpn: &t.alpn, roots: None },
+        ClientOptions {
+            versions: t.versions,
+            policy,
+            identity,
+            alpn: &t.alpn,
+            roots: None,
+        },
         t.peer_name.as_deref(),
         peer.ip(),
     )?;
@@ -65,7 +71,11 @@ pub fn begin_server(sock: &Socket, t: &SocketTls) -> Result<()> {
 /// Client side after the TCP connect: start TLS and, for a blocking socket, finish the
 /// handshake. A failed handshake leaves the socket unusable (as Windows does).
 pub fn client_handshake(sock: &Socket) -> Result<()> {
-    let t = sock.state().tls.clone().ok_or_else(|| Error::inval("TLS is not enabled on this socket"))?;
+    let t = sock
+        .state()
+        .tls
+        .clone()
+        .ok_or_else(|| Error::inval("TLS is not enabled on this socket"))?;
     begin_client(sock, &t)?;
     let r = sock.tls.handshake(sock, Some(handshake_deadline(sock)));
     if let Err(e) = &r {

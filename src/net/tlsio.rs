@@ -53,7 +53,14 @@ struct Fd<'a>(&'a Socket);
 impl Read for Fd<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            let r = unsafe { libc::recv(self.0.fd(), buf.as_mut_ptr() as *mut libc::c_void, buf.len(), libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::recv(
+                    self.0.fd(),
+                    buf.as_mut_ptr() as *mut libc::c_void,
+                    buf.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -68,7 +75,14 @@ impl Read for Fd<'_> {
 impl Write for Fd<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         loop {
-            let r = unsafe { libc::send(self.0.fd(), buf.as_ptr() as *const libc::c_void, buf.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::send(
+                    self.0.fd(),
+                    buf.as_ptr() as *const libc::c_void,
+                    buf.len(),
+                    libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
+                )
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -84,7 +98,9 @@ impl Write for Fd<'_> {
             let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
             msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
             msg.msg_iovlen = bufs.len().min(1024) as _;
-            let r = unsafe { libc::sendmsg(self.0.fd(), &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::sendmsg(self.0.fd(), &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -120,7 +136,13 @@ impl Default for TlsIo {
 impl TlsIo {
     pub fn new() -> Self {
         TlsIo {
-            inner: Mutex::new(Inner { phase: Phase::Off, sess: None, peeked: Vec::new(), peer_closed: false, close_sent: false }),
+            inner: Mutex::new(Inner {
+                phase: Phase::Off,
+                sess: None,
+                peeked: Vec::new(),
+                peer_closed: false,
+                close_sent: false,
+            }),
             cv: Condvar::new(),
             active: AtomicBool::new(false),
         }
@@ -143,7 +165,9 @@ impl TlsIo {
     pub fn begin(&self, sess: Session) -> Result<()> {
         let mut g = self.lock();
         if g.phase != Phase::Off {
-            return Err(Error::inval("the TLS handshake has already been performed on this socket"));
+            return Err(Error::inval(
+                "the TLS handshake has already been performed on this socket",
+            ));
         }
         g.phase = Phase::Handshaking;
         g.sess = Some(sess);
@@ -166,16 +190,26 @@ impl TlsIo {
             let mut g = self.lock();
             match &g.phase {
                 Phase::Secure => return Ok(()),
-                Phase::Off => return Err(Error::wsa(wsa::WSAENOTCONN, "TLS is not enabled on this socket")),
+                Phase::Off => {
+                    return Err(Error::wsa(
+                        wsa::WSAENOTCONN,
+                        "TLS is not enabled on this socket",
+                    ))
+                }
                 Phase::Failed(..) => return Err(Self::failed(&g.phase).unwrap()),
                 Phase::Handshaking => {}
             }
             let Some(mut sess) = g.sess.take() else {
                 // Another thread drives the handshake.
                 if sock.is_nonblocking() {
-                    return Err(Error::would_block("TLS handshake (in progress on another thread)"));
+                    return Err(Error::would_block(
+                        "TLS handshake (in progress on another thread)",
+                    ));
                 }
-                let _g = self.cv.wait_timeout(g, std::time::Duration::from_millis(200)).unwrap_or_else(|e| e.into_inner());
+                let _g = self
+                    .cv
+                    .wait_timeout(g, std::time::Duration::from_millis(200))
+                    .unwrap_or_else(|e| e.into_inner());
                 sock.check_open()?;
                 continue;
             };
@@ -228,7 +262,10 @@ impl TlsIo {
             }
             match sess.conn.read_tls(&mut Fd(sock)) {
                 Ok(0) => {
-                    return Err(Error::new(Kind::Truncated, "TLS handshake failed: the peer closed the connection during the handshake"));
+                    return Err(Error::new(
+                        Kind::Truncated,
+                        "TLS handshake failed: the peer closed the connection during the handshake",
+                    ));
                 }
                 Ok(_) => {
                     if let Err(e) = sess.conn.process_new_packets() {
@@ -291,7 +328,10 @@ impl TlsIo {
                 }
             }
             let inner = &mut *g;
-            let sess = inner.sess.as_mut().ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
+            let sess = inner
+                .sess
+                .as_mut()
+                .ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
             let target: &mut [u8] = &mut buf[got..];
             if target.is_empty() {
                 return Ok(got);
@@ -343,7 +383,11 @@ impl TlsIo {
             }
             drop(g);
             if sock.is_nonblocking() {
-                return if got > 0 { Ok(got) } else { Err(Error::would_block("recv")) };
+                return if got > 0 {
+                    Ok(got)
+                } else {
+                    Err(Error::would_block("recv"))
+                };
             }
             if let Err(e) = sock.wait(Dir::Read, deadline, "recv") {
                 return if got > 0 { Ok(got) } else { Err(e) };
@@ -363,11 +407,21 @@ impl TlsIo {
                 return Err(e);
             }
             if g.close_sent {
-                return Err(Error::wsa(wsa::WSAESHUTDOWN, "send: the socket has been shut down for sending"));
+                return Err(Error::wsa(
+                    wsa::WSAESHUTDOWN,
+                    "send: the socket has been shut down for sending",
+                ));
             }
-            let sess = g.sess.as_mut().ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
+            let sess = g
+                .sess
+                .as_mut()
+                .ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
             if taken < buf.len() {
-                let n = sess.conn.writer().write(&buf[taken..]).map_err(|e| Error::from_io(&e, "send"))?;
+                let n = sess
+                    .conn
+                    .writer()
+                    .write(&buf[taken..])
+                    .map_err(|e| Error::from_io(&e, "send"))?;
                 taken += n;
             }
             let pending = Self::flush_nb(sock, sess)?;
@@ -377,7 +431,11 @@ impl TlsIo {
             }
             if sock.is_nonblocking() {
                 // What was taken stays queued in rustls and is flushed by later calls.
-                return if taken > 0 { Ok(taken) } else { Err(Error::would_block("send")) };
+                return if taken > 0 {
+                    Ok(taken)
+                } else {
+                    Err(Error::would_block("send"))
+                };
             }
             if let Err(e) = sock.wait(Dir::Write, deadline, "send") {
                 return if taken > 0 { Ok(taken) } else { Err(e) };
@@ -390,7 +448,11 @@ impl TlsIo {
         let mut g = self.lock();
         let peeked = g.peeked.len();
         let more = match g.sess.as_mut() {
-            Some(s) => s.conn.process_new_packets().map(|st| st.plaintext_bytes_to_read()).unwrap_or(0),
+            Some(s) => s
+                .conn
+                .process_new_packets()
+                .map(|st| st.plaintext_bytes_to_read())
+                .unwrap_or(0),
             None => 0,
         };
         peeked + more
@@ -451,7 +513,9 @@ impl TlsIo {
         if g.phase != Phase::Secure {
             return None;
         }
-        g.sess.as_ref().and_then(|s| crate::tls::info::conn_info(&s.conn))
+        g.sess
+            .as_ref()
+            .and_then(|s| crate::tls::info::conn_info(&s.conn))
     }
 
     /// The peer sent `close_notify`.

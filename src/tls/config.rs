@@ -25,7 +25,10 @@ pub struct Versions {
 
 impl Default for Versions {
     fn default() -> Self {
-        Versions { tls12: true, tls13: true }
+        Versions {
+            tls12: true,
+            tls13: true,
+        }
     }
 }
 
@@ -39,7 +42,10 @@ impl Versions {
             v.push(&rustls::version::TLS12);
         }
         if v.is_empty() {
-            return Err(Error::new(Kind::NoCommonAlgorithm, "no TLS protocol version is enabled (wstls offers TLS 1.2 and TLS 1.3)"));
+            return Err(Error::new(
+                Kind::NoCommonAlgorithm,
+                "no TLS protocol version is enabled (wstls offers TLS 1.2 and TLS 1.3)",
+            ));
         }
         Ok(v)
     }
@@ -56,17 +62,32 @@ impl Identity {
     /// From PEM data: the chain (leaf first) and a PKCS#8, RSA or EC key (may be in one buffer).
     pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<Identity>> {
         let chain = super::roots::load_pem_certs(cert_pem)?;
-        let key = PrivateKeyDer::from_pem_slice(key_pem)
-            .map_err(|e| Error::new(Kind::NoCredentials, format!("no usable private key (PKCS#8, RSA or EC PEM) in the key data: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+            Error::new(
+                Kind::NoCredentials,
+                format!("no usable private key (PKCS#8, RSA or EC PEM) in the key data: {e}"),
+            )
+        })?;
         let id = Identity { chain, key };
         id.check()?;
         Ok(Arc::new(id))
     }
 
     pub fn from_pem_files(cert: &str, key: &str) -> Result<Arc<Identity>> {
-        let c = std::fs::read(cert).map_err(|e| Error::new(Kind::NoCredentials, format!("cannot read certificate file {cert}: {e}")))?;
-        let k = std::fs::read(key).map_err(|e| Error::new(Kind::NoCredentials, format!("cannot read key file {key}: {e}")))?;
-        Self::from_pem(&c, &k).map_err(|e| Error::new(e.kind, format!("{cert} / {key}: {}", e.message)))
+        let c = std::fs::read(cert).map_err(|e| {
+            Error::new(
+                Kind::NoCredentials,
+                format!("cannot read certificate file {cert}: {e}"),
+            )
+        })?;
+        let k = std::fs::read(key).map_err(|e| {
+            Error::new(
+                Kind::NoCredentials,
+                format!("cannot read key file {key}: {e}"),
+            )
+        })?;
+        Self::from_pem(&c, &k)
+            .map_err(|e| Error::new(e.kind, format!("{cert} / {key}: {}", e.message)))
     }
 
     /// Checks that the key loads and matches the leaf certificate.
@@ -75,11 +96,21 @@ impl Identity {
         let signing = provider
             .key_provider
             .load_private_key(self.key.clone_key())
-            .map_err(|e| Error::new(Kind::NoCredentials, format!("the private key cannot be used: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    Kind::NoCredentials,
+                    format!("the private key cannot be used: {e}"),
+                )
+            })?;
         let ck = rustls::sign::CertifiedKey::new(self.chain.clone(), signing);
         match ck.keys_match() {
-            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(()),
-            Err(e) => Err(Error::new(Kind::NoCredentials, format!("the private key does not match the certificate: {e}"))),
+            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
+                Ok(())
+            }
+            Err(e) => Err(Error::new(
+                Kind::NoCredentials,
+                format!("the private key does not match the certificate: {e}"),
+            )),
         }
     }
 
@@ -158,7 +189,8 @@ impl SocketTls {
 }
 
 /// Process-wide client session cache (resumption keyed by server name).
-static SESSION_CACHE: Lazy<Arc<ClientSessionMemoryCache>> = Lazy::new(|| Arc::new(ClientSessionMemoryCache::new(1024)));
+static SESSION_CACHE: Lazy<Arc<ClientSessionMemoryCache>> =
+    Lazy::new(|| Arc::new(ClientSessionMemoryCache::new(1024)));
 
 /// `SSLKEYLOGFILE` support, shared by every config.
 static KEY_LOG: Lazy<Arc<rustls::KeyLogFile>> = Lazy::new(|| Arc::new(rustls::KeyLogFile::new()));
@@ -230,7 +262,12 @@ pub struct ServerOptions<'a> {
 /// The default client-CA store: `WSTLS_CLIENT_CA_FILE`, else the trust roots.
 pub fn default_client_ca() -> Result<Arc<RootCertStore>> {
     if let Some(p) = std::env::var_os("WSTLS_CLIENT_CA_FILE") {
-        let data = std::fs::read(&p).map_err(|e| Error::new(Kind::BadCertificate, format!("WSTLS_CLIENT_CA_FILE {}: {e}", p.to_string_lossy())))?;
+        let data = std::fs::read(&p).map_err(|e| {
+            Error::new(
+                Kind::BadCertificate,
+                format!("WSTLS_CLIENT_CA_FILE {}: {e}", p.to_string_lossy()),
+            )
+        })?;
         return super::roots::store_from_pem(&data);
     }
     Ok(super::roots::current().0)
@@ -250,8 +287,14 @@ pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
                 None => default_client_ca()?,
             };
             let b = WebPkiClientVerifier::builder_with_provider(roots, provider.clone());
-            let b = if mode == ClientAuth::Request { b.allow_unauthenticated() } else { b };
-            let v = b.build().map_err(|e| Error::new(Kind::BadCertificate, format!("client CA list: {e}")))?;
+            let b = if mode == ClientAuth::Request {
+                b.allow_unauthenticated()
+            } else {
+                b
+            };
+            let v = b
+                .build()
+                .map_err(|e| Error::new(Kind::BadCertificate, format!("client CA list: {e}")))?;
             builder.with_client_cert_verifier(v)
         }
     };
