@@ -697,10 +697,11 @@ pub unsafe extern "C" fn wstls_getsockname(
 ) -> c_int {
     wsa_guard("getsockname", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
-        if !sock.state().bound {
+        let a = sock.local_addr()?;
+        // connect/sendto bind implicitly (the kernel picked a port): that counts as bound.
+        if !sock.state().bound && a.port() == 0 {
             return Err(Error::inval("getsockname: the socket is not bound"));
         }
-        let a = sock.local_addr()?;
         if name.is_null() || namelen.is_null() {
             return Err(Error::fault("getsockname: name/namelen"));
         }
