@@ -241,9 +241,8 @@ pub unsafe extern "C" fn wstls_accept(
 ) -> SOCKET {
     wsa_guard("accept", wsa::INVALID_SOCKET, || {
         let sock = startup_and_lookup(s)?;
-        if !addrlen.is_null() && addr_.is_null() {
-            return Err(Error::fault("accept: addr is NULL but addrlen is not"));
-        }
+        // A bad address buffer fails before a connection is taken (it stays queued).
+        addr::check_out(sock.af, addr_ as *mut u8, addrlen, "accept")?;
         let (native, peer) = sock.tcp_accept()?;
         let child = Arc::new(Socket::from_native(native, sock.af, sock.ty, sock.proto)?);
         {
@@ -526,6 +525,10 @@ pub unsafe extern "C" fn wstls_recvfrom(
     wsa_guard("recvfrom", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes_mut(buf, len, "recvfrom: buf")?;
+        // A bad address buffer fails before any data is taken.
+        if !from.is_null() {
+            addr::check_out(sock.af, from as *mut u8, fromlen, "recvfrom")?;
+        }
         if sock.is_stream() {
             let n = do_recv(&sock, data, flags)?;
             if !from.is_null() {
