@@ -197,6 +197,11 @@ pub fn client_config(o: ClientOptions<'_>) -> Result<(Arc<ClientConfig>, SharedO
         Some(r) => r,
         None => super::roots::current().0,
     };
+    // Resumption skips certificate verification, so a session may only be reused by a config
+    // that would have verified it the same way: sessions are cached (by server name) only under
+    // the strict default policy. A connection whose hook or flags waived a check never feeds or
+    // uses the shared cache, and a CE hook is called on every handshake, as on CE.
+    let strict = o.policy.hook.is_none() && o.policy.check_chain && o.policy.check_name && o.policy.name.is_some();
     let verifier = Arc::new(Verifier::new(roots, o.policy));
     let outcome = verifier.outcome.clone();
     let builder = ClientConfig::builder_with_provider(super::provider())
@@ -210,7 +215,7 @@ pub fn client_config(o: ClientOptions<'_>) -> Result<(Arc<ClientConfig>, SharedO
             .map_err(|e| rustls_err(e, "client certificate"))?,
         None => builder.with_no_client_auth(),
     };
-    cfg.resumption = Resumption::store(SESSION_CACHE.clone());
+    cfg.resumption = if strict { Resumption::store(SESSION_CACHE.clone()) } else { Resumption::disabled() };
     cfg.alpn_protocols = o.alpn.to_vec();
     if let Some(k) = key_log() {
         cfg.key_log = k;
