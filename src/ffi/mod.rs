@@ -3,6 +3,8 @@
 //! Every entry point goes through one of the guards below: it catches panics (none crosses
 //! the boundary), turns an `Err` into the face's error code plus the thread-local message,
 //! and returns the face's failure value.
+pub mod ext;
+pub mod kernel32;
 pub mod ptr;
 pub mod sslsock;
 pub mod winsock;

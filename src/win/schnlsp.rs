@@ -21,7 +21,10 @@ impl FILETIME {
     pub fn from_unix(secs: i64) -> FILETIME {
         let ticks = (secs.saturating_add(FILETIME_UNIX_EPOCH_SECS)).max(0) as u64;
         let v = ticks.saturating_mul(10_000_000);
-        FILETIME { dwLowDateTime: v as u32, dwHighDateTime: (v >> 32) as u32 }
+        FILETIME {
+            dwLowDateTime: v as u32,
+            dwHighDateTime: (v >> 32) as u32,
+        }
     }
 
     pub fn as_u64(&self) -> u64 {
@@ -101,7 +104,11 @@ mod tests {
         assert_eq!(off(&c, &c.ValidFrom), 24);
         assert_eq!(off(&c, &c.pszIssuer), 40);
         assert_eq!(off(&c, &c.pPublicKey), 56);
-        let k = PctPublicKey { Type: 0, cbKey: 0, pKey: [0] };
+        let k = PctPublicKey {
+            Type: 0,
+            cbKey: 0,
+            pKey: [0],
+        };
         assert_eq!(off(&k, &k.pKey), 8);
     }
 
@@ -110,6 +117,9 @@ mod tests {
         // 1970-01-01 is 116444736000000000 in FILETIME units.
         assert_eq!(FILETIME::from_unix(0).as_u64(), 116_444_736_000_000_000);
         assert_eq!(FILETIME::from_unix(1_700_000_000).to_unix(), 1_700_000_000);
-        assert_eq!(FILETIME::from_unix(-FILETIME_UNIX_EPOCH_SECS - 5).as_u64(), 0);
+        assert_eq!(
+            FILETIME::from_unix(-FILETIME_UNIX_EPOCH_SECS - 5).as_u64(),
+            0
+        );
     }
 }
