@@ -34,9 +34,11 @@ typedef struct wstls_WSAOVERLAPPED wstls_WSAOVERLAPPED;
 typedef struct wstls_fd_set wstls_fd_set;
 
 /*
- `FARPROC`: a function address to be cast to the right type by the caller.
+ `FARPROC`: a function address to be cast to the right type by the caller. Declared
+ `void (*)(void)` (Windows: `INT_PTR (*)()`), the type GCC lets programs cast to any function
+ pointer without `-Wcast-function-type` warnings.
  */
-typedef intptr_t (*wstls_FARPROC)(void);
+typedef void (*wstls_FARPROC)(void);
 
 /*
  `FILETIME`: 100-nanosecond intervals since 1601-01-01 00:00 UTC, in two 32-bit halves.

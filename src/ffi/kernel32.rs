@@ -16,8 +16,10 @@ use crate::win::schnlsp::*;
 /// A UTF-16 code unit (`wstls_WCHAR` in C).
 pub type WCHAR = u16;
 
-/// `FARPROC`: a function address to be cast to the right type by the caller.
-pub type FARPROC = Option<unsafe extern "C" fn() -> isize>;
+/// `FARPROC`: a function address to be cast to the right type by the caller. Declared
+/// `void (*)(void)` (Windows: `INT_PTR (*)()`), the type GCC lets programs cast to any function
+/// pointer without `-Wcast-function-type` warnings.
+pub type FARPROC = Option<unsafe extern "C" fn()>;
 
 /// One emulated DLL: its file name (lower case) and how it resolves exported names.
 pub struct Module {
@@ -27,7 +29,7 @@ pub struct Module {
 
 fn as_farproc(p: *const ()) -> FARPROC {
     // SAFETY: `p` is the address of an `extern "C"` function of this library.
-    Some(unsafe { std::mem::transmute::<*const (), unsafe extern "C" fn() -> isize>(p) })
+    Some(unsafe { std::mem::transmute::<*const (), unsafe extern "C" fn()>(p) })
 }
 
 fn schannel(name: &str) -> FARPROC {
