@@ -6,6 +6,7 @@ mod common;
 use std::io::{Read, Write};
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use common::{ioctl, *};
 use wstls::ffi::kernel32::*;
@@ -1175,6 +1176,59 @@ fn rcvtimeo_bounds_the_handshake() {
     assert_eq!(set_peer_name(s, b"localhost"), 0);
     assert_eq!(connect(s, port), SOCKET_ERROR);
     assert_eq!(last_error(), wsa::WSAETIMEDOUT);
+    close(s);
+    h.join().unwrap();
+}
+
+/// A server that presents the CA-signed leaf but signs the handshake with another key.
+#[derive(Debug)]
+struct WrongKey(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for WrongKey {
+    fn resolve(
+        &self,
+        _: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+#[test]
+fn the_hook_cannot_waive_proof_of_key_possession() {
+    use rustls::pki_types::pem::PemObject;
+    let pki = Pki::new("wrongkey");
+    pki.trust();
+    let other = rcgen::KeyPair::generate().unwrap();
+    let key =
+        rustls::pki_types::PrivateKeyDer::from_pem_slice(other.serialize_pem().as_bytes()).unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let signer = provider.key_provider.load_private_key(key).unwrap();
+    // CertifiedKey::new does not check that the key matches the certificate.
+    let ck = Arc::new(rustls::sign::CertifiedKey::new(
+        vec![pki.leaf_der.clone().into()],
+        signer,
+    ));
+    let cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(rustls::ALL_VERSIONS)
+        .unwrap()
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(WrongKey(ck)));
+    let (port, h) = rustls_server_with(Arc::new(cfg), false, |_, _| {});
+    let log = HookLog::new(SSL_ERR_OKAY); // accepts anything
+    let s = secure_socket();
+    assert_eq!(set_hook(s, recording_hook, log.arg()), 0);
+    assert_eq!(set_peer_name(s, b"localhost"), 0);
+    assert_eq!(
+        connect(s, port),
+        SOCKET_ERROR,
+        "a bad handshake signature must fail even though the hook accepted"
+    );
+    assert_eq!(last_error(), wsa::WSAECONNABORTED);
+    assert_eq!(
+        log.only().flags,
+        0,
+        "the chain and name are fine; only the signature is wrong"
+    );
     close(s);
     h.join().unwrap();
 }

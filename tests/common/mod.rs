@@ -235,12 +235,8 @@ pub fn openssl_server(pki: &Pki, args: &[&str]) -> Peer {
     Peer { child, port, out }
 }
 
-/// A rustls server thread: one connection, optional plaintext STARTTLS prelude, then `serve`.
-pub fn rustls_server(
-    pki: &Pki,
-    starttls: bool,
-    serve: impl FnOnce(&mut rustls::ServerConnection, &mut TcpStream) + Send + 'static,
-) -> (u16, std::thread::JoinHandle<()>) {
+/// The rustls server config for `pki`'s leaf (all versions, rustls defaults otherwise).
+pub fn rustls_config(pki: &Pki) -> Arc<rustls::ServerConfig> {
     use rustls::pki_types::pem::PemObject;
     let certs = vec![rustls::pki_types::CertificateDer::from(
         pki.leaf_der.clone(),
@@ -254,7 +250,24 @@ pub fn rustls_server(
     .with_no_client_auth()
     .with_single_cert(certs, key)
     .unwrap();
-    let cfg = Arc::new(cfg);
+    Arc::new(cfg)
+}
+
+/// A rustls server thread: one connection, optional plaintext STARTTLS prelude, then `serve`.
+pub fn rustls_server(
+    pki: &Pki,
+    starttls: bool,
+    serve: impl FnOnce(&mut rustls::ServerConnection, &mut TcpStream) + Send + 'static,
+) -> (u16, std::thread::JoinHandle<()>) {
+    rustls_server_with(rustls_config(pki), starttls, serve)
+}
+
+/// Like [`rustls_server`] with a given config. A failed handshake ends the thread quietly.
+pub fn rustls_server_with(
+    cfg: Arc<rustls::ServerConfig>,
+    starttls: bool,
+    serve: impl FnOnce(&mut rustls::ServerConnection, &mut TcpStream) + Send + 'static,
+) -> (u16, std::thread::JoinHandle<()>) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     let h = std::thread::spawn(move || {
