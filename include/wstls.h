@@ -22,6 +22,30 @@ typedef uint16_t wstls_WCHAR;  /* UTF-16 code unit, as on Windows */
 
 
 /*
+ `SOCKET_SECURITY_PROTOCOL`, a 4-byte C `enum`. Values outside 0..=2 are rejected with
+ `WSAEINVAL` before the field is ever used as this type. The enumerators carry the `wstls_`
+ prefix in the generated header; `include/compat/wstls_secsock.h` gives the Windows names.
+ */
+typedef enum wstls_SOCKET_SECURITY_PROTOCOL {
+  /*
+   "Default": on Windows IPsec; with wstls, TLS.
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_DEFAULT = 0,
+  /*
+   IPsec (not available with wstls: `WSAEOPNOTSUPP`).
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_IPSEC = 1,
+  /*
+   IPsec, version 2 of the API (Windows 7; not available with wstls: `WSAEOPNOTSUPP`).
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_IPSEC2 = 2,
+  /*
+   Sentinel.
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_INVALID = 3,
+} wstls_SOCKET_SECURITY_PROTOCOL;
+
+/*
  `WSAOVERLAPPED` is only ever received as a pointer; wstls rejects overlapped requests.
  */
 typedef struct wstls_WSAOVERLAPPED wstls_WSAOVERLAPPED;
@@ -32,6 +56,94 @@ typedef struct wstls_WSAOVERLAPPED wstls_WSAOVERLAPPED;
  trusts `fd_count`.
  */
 typedef struct wstls_fd_set wstls_fd_set;
+
+/*
+ Windows `SOCKET`: pointer-sized unsigned handle (`INVALID_SOCKET` is all bits set).
+ */
+typedef uintptr_t wstls_SOCKET;
+
+/*
+ `SOCKET_SECURITY_SETTINGS` (8 bytes).
+ */
+typedef struct wstls_SOCKET_SECURITY_SETTINGS {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   `SOCKET_SETTINGS_*`.
+   */
+  uint32_t SecurityFlags;
+} wstls_SOCKET_SECURITY_SETTINGS;
+
+/*
+ `LPWSAOVERLAPPED_COMPLETION_ROUTINE`.
+ */
+typedef void (*wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE)(uint32_t dwError, uint32_t cbTransferred, struct wstls_WSAOVERLAPPED *lpOverlapped, uint32_t dwFlags);
+
+/*
+ `SOCKADDR_STORAGE` (128 bytes, 8-byte aligned).
+ */
+typedef struct wstls_sockaddr_storage {
+  uint16_t ss_family;
+  char __ss_pad1[6];
+  int64_t __ss_align;
+  char __ss_pad2[112];
+} wstls_sockaddr_storage;
+
+/*
+ `SOCKET_PEER_TARGET_NAME` (`sizeof` 144): the name starts at `AllStrings` (offset 140) and
+ runs for `PeerTargetNameStringLen` characters (bytes for `SOCKET_SECURITY_PROTOCOL_IPSEC2`).
+ Windows declares `AllStrings[]`; a one-element array gives the same `sizeof`.
+ */
+typedef struct wstls_SOCKET_PEER_TARGET_NAME {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   Peer address (datagram sockets; ignored for TCP).
+   */
+  struct wstls_sockaddr_storage PeerAddress;
+  uint32_t PeerTargetNameStringLen;
+  wstls_WCHAR AllStrings[1];
+} wstls_SOCKET_PEER_TARGET_NAME;
+
+/*
+ Generic socket address (16 bytes).
+ */
+typedef struct wstls_sockaddr {
+  uint16_t sa_family;
+  char sa_data[14];
+} wstls_sockaddr;
+
+/*
+ `SOCKET_SECURITY_QUERY_TEMPLATE` (`sizeof` 144).
+ */
+typedef struct wstls_SOCKET_SECURITY_QUERY_TEMPLATE {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   Ignored for connected TCP sockets.
+   */
+  struct wstls_sockaddr_storage PeerAddress;
+  /*
+   Access mask for peer token handles (wstls never returns tokens: they stay 0).
+   */
+  uint32_t PeerTokenAccessMask;
+} wstls_SOCKET_SECURITY_QUERY_TEMPLATE;
+
+/*
+ `SOCKET_SECURITY_QUERY_INFO` (24 bytes).
+ */
+typedef struct wstls_SOCKET_SECURITY_QUERY_INFO {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   `SOCKET_INFO_*`.
+   */
+  uint32_t Flags;
+  /*
+   Always 0 with wstls (Linux has no Windows access tokens).
+   */
+  uint64_t PeerApplicationAccessTokenHandle;
+  /*
+   Always 0 with wstls.
+   */
+  uint64_t PeerMachineAccessTokenHandle;
+} wstls_SOCKET_SECURITY_QUERY_INFO;
 
 /*
  `WSADATA` in its Win64 field order (pointer-size driven, as the SDK does).
@@ -47,30 +159,12 @@ typedef struct wstls_WSADATA {
 } wstls_WSADATA;
 
 /*
- Windows `SOCKET`: pointer-sized unsigned handle (`INVALID_SOCKET` is all bits set).
- */
-typedef uintptr_t wstls_SOCKET;
-
-/*
- Generic socket address (16 bytes).
- */
-typedef struct wstls_sockaddr {
-  uint16_t sa_family;
-  char sa_data[14];
-} wstls_sockaddr;
-
-/*
  `WSABUF`: length first.
  */
 typedef struct wstls_WSABUF {
   uint32_t len;
   char *buf;
 } wstls_WSABUF;
-
-/*
- `LPWSAOVERLAPPED_COMPLETION_ROUTINE`.
- */
-typedef void (*wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE)(uint32_t dwError, uint32_t cbTransferred, struct wstls_WSAOVERLAPPED *lpOverlapped, uint32_t dwFlags);
 
 /*
  Windows `timeval`: two 32-bit `long`s.
@@ -92,6 +186,89 @@ typedef struct wstls_WSAPOLLFD {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Enables security on a socket (Windows: IPsec; wstls: TLS). `SecuritySettings` NULL means the
+ defaults (`SOCKET_SECURITY_PROTOCOL_DEFAULT`, no flags). Call it before `connect` on a
+ client, before `bind` on a server, once per socket; it also sets `SO_EXCLUSIVEADDRUSE`.
+ The TLS handshake then runs in `connect` (client) and `accept` (server). Errors:
+ `WSAENOTSOCK`; `WSAEAFNOSUPPORT`; `WSAEOPNOTSUPP` for `SOCK_DGRAM` (no DTLS), for
+ `SOCKET_SECURITY_PROTOCOL_IPSEC`/`IPSEC2` and for a non-NULL `Overlapped`/`CompletionRoutine`;
+ `WSAEMSGSIZE` when `SecuritySettingsLen` is below 8; `WSAEINVAL` for a bad protocol value or
+ flags, after `bind`, or on a second call; `WSAEISCONN` once connected.
+ */
+int wstls_WSASetSocketSecurity(wstls_SOCKET Socket, const struct wstls_SOCKET_SECURITY_SETTINGS *SecuritySettings, uint32_t SecuritySettingsLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Names the peer a client expects: the server's certificate must match it. An SPN such as
+ `host/server.example.com` (as `DsMakeSpn` builds it) or a plain DNS name or IP address.
+ `PeerTargetNameStringLen` counts characters (bytes for `SOCKET_SECURITY_PROTOCOL_IPSEC2`).
+ Call it before `connect`; it may come before or after `WSASetSocketSecurity`. Errors:
+ `WSAEFAULT` (NULL), `WSAEMSGSIZE` (`PeerTargetNameLen` below 140), `WSAEINVAL` (bad protocol
+ value, a length running past the buffer, an empty name or one TLS cannot check, a listening
+ socket), `WSAEISCONN`, `WSAENOTSOCK`, `WSAEAFNOSUPPORT`, `WSAEOPNOTSUPP` (`SOCK_DGRAM`).
+ */
+int wstls_WSASetSocketPeerTargetName(wstls_SOCKET Socket, const struct wstls_SOCKET_PEER_TARGET_NAME *PeerTargetName, uint32_t PeerTargetNameLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Forgets the peer target name set on the socket (a TCP socket has one name, whatever
+ `PeerAddr` says; after `connect` this changes nothing). Errors: `WSAEFAULT` (`PeerAddr`
+ NULL), `WSAEMSGSIZE` (`PeerAddrLen` too small), `WSAEAFNOSUPPORT`, `WSAENOTSOCK`,
+ `WSAEOPNOTSUPP` (`SOCK_DGRAM`).
+ */
+int wstls_WSADeleteSocketPeerTargetName(wstls_SOCKET Socket, const struct wstls_sockaddr *PeerAddr, uint32_t PeerAddrLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Reports the security of the socket's connection: `Flags` holds
+ `SOCKET_INFO_CONNECTION_SECURED | SOCKET_INFO_CONNECTION_ENCRYPTED` once the TLS handshake
+ has completed, 0 otherwise (before it, without security, or served in clear under
+ `SOCKET_SETTINGS_ALLOW_INSECURE`); token handles are always 0. The template may be NULL on a
+ TCP socket. `*SecurityQueryInfoLen` gives the buffer size; when `SecurityQueryInfo` is NULL
+ or smaller than 24 bytes the call fails, writes 24 there, and reports `WSAEFAULT` (NULL
+ template, as Microsoft's sample expects) or `WSAEMSGSIZE` (template given). Other errors:
+ `WSAEFAULT` (`SecurityQueryInfoLen` NULL), `WSAEMSGSIZE` (template shorter than 144 bytes),
+ `WSAEINVAL`, `WSAEOPNOTSUPP` (IPsec templates), `WSAECONNRESET`, `WSAENOTSOCK`.
+ */
+int wstls_WSAQuerySocketSecurity(wstls_SOCKET Socket, const struct wstls_SOCKET_SECURITY_QUERY_TEMPLATE *SecurityQueryTemplate, uint32_t SecurityQueryTemplateLen, struct wstls_SOCKET_SECURITY_QUERY_INFO *SecurityQueryInfo, uint32_t *SecurityQueryInfoLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Would impersonate the peer's Windows security principal on the calling thread. Linux has
+ no such tokens: after checking the handle (`WSAENOTSOCK`), it always fails with
+ `WSAEOPNOTSUPP`. Use `wstls_get_socket_peer_subject` to learn who the peer is.
+ */
+int wstls_WSAImpersonateSocketPeer(wstls_SOCKET Socket, const struct wstls_sockaddr *PeerAddr, uint32_t PeerAddrLen);
+
+/*
+ Ends socket-peer impersonation on the calling thread. wstls never impersonates, so there is
+ nothing to end: always 0 (as Windows does when no impersonation is in effect).
+ */
+int wstls_WSARevertImpersonation(void);
+
+/*
+ wstls extension: the subject of the peer's certificate on a secured socket, as a
+ NUL-terminated RFC 4514-style string ("CN=server.example.com, O=Example"). `*len` gives the
+ buffer size and receives the bytes needed/written, NUL included; a NULL or too small
+ `buf` fails with `WSAEFAULT` after writing the size needed. `*len` = 0 and success: the
+ peer sent no certificate (a client, unless client certificates were asked for).
+ `WSAENOTCONN`: the socket has no secured connection.
+ */
+int wstls_get_socket_peer_subject(wstls_SOCKET s, char *buf, uint32_t *len);
+
+/*
+ wstls extension: the peer's end-entity certificate (DER) on a secured socket. Same size
+ rules as `wstls_get_socket_peer_subject` (`*len` = 0: no certificate).
+ */
+int wstls_get_socket_peer_certificate(wstls_SOCKET s, uint8_t *buf, uint32_t *len);
+
+/*
+ wstls extension: the process default server identity (what `WSTLS_CERT_FILE` and
+ `WSTLS_KEY_FILE` give), used by every secure server socket without its own certificate.
+ `cert` is a PEM file with the chain, leaf first; `key` a PEM private key (NULL: the key is
+ in `cert`). Both NULL: forget it (the environment applies again). Returns 0, or
+ `SOCKET_ERROR` with `WSAEINVAL` (unreadable files, no key, key not matching) and the reason
+ in `wstls_last_error_message()`.
+ */
+int wstls_set_default_server_credentials_files(const char *cert, const char *key);
 
 /*
  Initiates use of wstls's Winsock (`WSAStartup`). Versions 1.0 to 2.2 are accepted; a higher

@@ -61,6 +61,7 @@ pub fn before_connect(sock: &Socket) -> Result<()> {
 pub fn after_connect(sock: &Socket) -> Result<()> {
     let t = sock.state().tls.clone();
     match t {
+        Some(t) if t.face == Face::SecureSocketExt => crate::net::secsock::after_connect(sock, &t),
         Some(t) if !deferred(&t) => secure::client_handshake(sock),
         _ => Ok(()),
     }
@@ -91,6 +92,9 @@ pub fn before_io(sock: &Socket) -> Result<()> {
 pub fn after_accept(listener: &Socket, child: &Arc<Socket>) -> Result<()> {
     let t = listener.state().tls.clone();
     let Some(mut t) = t else { return Ok(()) };
+    if t.face == Face::SecureSocketExt {
+        return crate::net::secsock::after_accept(listener, child, t);
+    }
     t.flags |= crate::win::sslsock::SSL_FLAG_SERVER;
     child.state().tls = Some(t.clone());
     if deferred(&t) {
@@ -110,6 +114,9 @@ pub fn after_accept(listener: &Socket, child: &Arc<Socket>) -> Result<()> {
 pub fn ioctl(sock: &Arc<Socket>, code: u32, input: IoBuf, output: IoBuf) -> Result<u32> {
     if code & 0x07FF_0000 == SO_SSL_FAMILY {
         return crate::ffi::sslsock::ioctl(sock, code, input, output);
+    }
+    if crate::net::secsock::is_code(code) {
+        return crate::net::secsock::ioctl(sock, code, input, output);
     }
     Err(Error::inval(format!("WSAIoctl: control code {code:#010x} is not supported by wstls (see docs/compatibility.md)")))
 }

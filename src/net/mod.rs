@@ -3,6 +3,7 @@ pub mod addr;
 pub mod handles;
 pub mod hooks;
 pub mod secure;
+pub mod secsock;
 pub mod socket;
 pub mod startup;
 pub mod tlsio;

@@ -21,6 +21,13 @@ pub fn handshake_deadline(sock: &Socket) -> Instant {
 /// Creates the client session for `sock` from `t` and installs it (the handshake itself runs in
 /// `TlsIo::handshake`).
 pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
+    let sess = client_session(sock, t)?;
+    sock.tls.begin(sess)
+}
+
+/// The client session for `sock` from `t`, not yet installed (the secure socket extensions'
+/// allow-insecure path sends the ClientHello itself before deciding to install it).
+pub fn client_session(sock: &Socket, t: &SocketTls) -> Result<Session> {
     let peer = sock.peer_addr()?;
     let identity = match &t.client_identity {
         Some(id) => Some(id.clone()),
@@ -33,12 +40,11 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
         hook: t.hook,
         require_name: t.require_name,
     };
-    let sess = Session::client(
+    Session::client(
         ClientOptions { versions: t.versions, policy, identity, alpn: &t.alpn, roots: None },
         t.peer_name.as_deref(),
         peer.ip(),
-    )?;
-    sock.tls.begin(sess)
+    )
 }
 
 /// Creates the server session for an accepted socket from the listener's settings.

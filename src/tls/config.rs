@@ -172,8 +172,21 @@ pub fn default_client_identity() -> Result<Option<Arc<Identity>>> {
     Identity::from_env("WSTLS_CLIENT_CERT_FILE", "WSTLS_CLIENT_KEY_FILE")
 }
 
-/// The process default server identity (`WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`).
+/// The server identity set at run time (`wstls_set_default_server_credentials_files`); it
+/// takes precedence over `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`.
+static DEFAULT_SERVER: Lazy<std::sync::RwLock<Option<Arc<Identity>>>> = Lazy::new(|| std::sync::RwLock::new(None));
+
+/// Sets (or, with `None`, clears) the run-time process default server identity.
+pub fn set_default_server_identity(id: Option<Arc<Identity>>) {
+    *DEFAULT_SERVER.write().unwrap_or_else(|e| e.into_inner()) = id;
+}
+
+/// The process default server identity: the one set at run time, else
+/// `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`.
 pub fn default_server_identity() -> Result<Option<Arc<Identity>>> {
+    if let Some(id) = DEFAULT_SERVER.read().unwrap_or_else(|e| e.into_inner()).clone() {
+        return Ok(Some(id));
+    }
     Identity::from_env("WSTLS_CERT_FILE", "WSTLS_KEY_FILE")
 }
 

@@ -1,4 +1,5 @@
 //! Windows types and constants, one module per Windows surface. Nothing here does I/O.
+pub mod secsock;
 pub mod sslsock;
 pub mod winsock;
 pub mod wsa;
