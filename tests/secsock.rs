@@ -1267,3 +1267,68 @@ fn default_server_credentials_errors() {
     );
     assert_eq!(err(), WSAEFAULT);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Non-blocking sockets: the handshake runs on first use
+// ---------------------------------------------------------------------------------------------
+
+fn set_nonblocking(s: SOCKET) {
+    let mut one = 1u32;
+    assert_eq!(unsafe { wstls_ioctlsocket(s, FIONBIO as i32, &mut one) }, 0);
+}
+
+/// Retries a non-blocking call while it fails with WSAEWOULDBLOCK.
+fn retry(mut f: impl FnMut() -> c_int) -> c_int {
+    for _ in 0..2000 {
+        let r = f();
+        if r != SOCKET_ERROR || err() != WSAEWOULDBLOCK {
+            return r;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    panic!("still WSAEWOULDBLOCK");
+}
+
+#[test]
+fn non_blocking_client_and_server_secure_on_first_use() {
+    let (l, port) = listener(Some(None), 10_000);
+    set_nonblocking(l);
+    let server = thread::spawn(move || {
+        let c = retry(|| {
+            let c = unsafe { wstls_accept(l, std::ptr::null_mut(), std::ptr::null_mut()) };
+            if c == INVALID {
+                SOCKET_ERROR
+            } else {
+                c as c_int
+            }
+        }) as SOCKET;
+        let mut b = [0u8; 4];
+        let n = retry(|| unsafe { wstls_recv(c, b.as_mut_ptr() as *mut c_char, 4, 0) });
+        let f = flags(c);
+        let m = retry(|| unsafe { wstls_send(c, b.as_ptr() as *const c_char, n, 0) });
+        assert_eq!(m, n);
+        close(c);
+        (f, b[..n as usize].to_vec())
+    });
+    let s = tcp();
+    assert_eq!(set_security(s, None), 0);
+    assert_eq!(set_name(s, "host/server.test"), 0);
+    set_nonblocking(s);
+    let r = connect(s, port);
+    assert!(r == 0 || err() == WSAEWOULDBLOCK, "{}", msg());
+    assert_eq!(
+        retry(|| unsafe { wstls_send(s, b"nbio".as_ptr() as *const c_char, 4, 0) }),
+        4
+    );
+    let mut b = [0u8; 4];
+    assert_eq!(
+        retry(|| unsafe { wstls_recv(s, b.as_mut_ptr() as *mut c_char, 4, 0) }),
+        4
+    );
+    assert_eq!(&b, b"nbio");
+    assert_eq!(flags(s), SECURED);
+    let (f, got) = server.join().unwrap();
+    assert_eq!((f, got.as_slice()), (SECURED, &b"nbio"[..]));
+    close(s);
+    close(l);
+}
