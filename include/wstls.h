@@ -255,12 +255,6 @@ int wstls_WSARevertImpersonation(void);
 int wstls_get_socket_peer_subject(wstls_SOCKET s, char *buf, uint32_t *len);
 
 /*
- wstls extension: the peer's end-entity certificate (DER) on a secured socket. Same size
- rules as `wstls_get_socket_peer_subject` (`*len` = 0: no certificate).
- */
-int wstls_get_socket_peer_certificate(wstls_SOCKET s, uint8_t *buf, uint32_t *len);
-
-/*
  wstls extension: the process default server identity (what `WSTLS_CERT_FILE` and
  `WSTLS_KEY_FILE` give), used by every secure server socket without its own certificate.
  `cert` is a PEM file with the chain, leaf first; `key` a PEM private key (NULL: the key is

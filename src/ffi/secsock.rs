@@ -205,23 +205,6 @@ pub unsafe extern "C" fn wstls_get_socket_peer_subject(
     })
 }
 
-/// wstls extension: the peer's end-entity certificate (DER) on a secured socket. Same size
-/// rules as `wstls_get_socket_peer_subject` (`*len` = 0: no certificate).
-#[no_mangle]
-pub unsafe extern "C" fn wstls_get_socket_peer_certificate(
-    s: SOCKET,
-    buf: *mut u8,
-    len: *mut u32,
-) -> c_int {
-    wsa_guard("wstls_get_socket_peer_certificate", SOCKET_ERROR, || {
-        require_startup()?;
-        let sock = lookup(s)?;
-        let data = secsock::peer_certificate(&sock)?.unwrap_or_default();
-        put_sized("wstls_get_socket_peer_certificate", &data, buf, len)?;
-        Ok(0)
-    })
-}
-
 /// wstls extension: the process default server identity (what `WSTLS_CERT_FILE` and
 /// `WSTLS_KEY_FILE` give), used by every secure server socket without its own certificate.
 /// `cert` is a PEM file with the chain, leaf first; `key` a PEM private key (NULL: the key is
