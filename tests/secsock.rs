@@ -402,6 +402,18 @@ fn set_security_after_so_secure_is_wsaeinval() {
 }
 
 #[test]
+fn so_secure_cannot_undo_set_security() {
+    let s = tcp();
+    assert_eq!(set_security(s, None), 0);
+    for v in [SO_SEC_NONE, SO_SEC_SSL] {
+        let r = unsafe { wstls_setsockopt(s, SOL_SOCKET, SO_SECURE, &v as *const u32 as *const c_char, 4) };
+        assert_eq!((r, err()), (SOCKET_ERROR, WSAEINVAL));
+    }
+    assert_eq!(get_u32_opt(s, SO_SECURE), SO_SEC_SSL);
+    close(s);
+}
+
+#[test]
 fn short_settings_are_wsaemsgsize() {
     let s = tcp();
     assert_eq!(set_security_raw(s, 0, 0, 4), SOCKET_ERROR);

@@ -20,6 +20,9 @@ pub fn set_so_secure(sock: &Socket, v: u32) -> Result<()> {
     if !sock.is_stream() {
         return Err(Error::wsa(wsa::WSAENOPROTOOPT, "setsockopt(SO_SECURE): only SOCK_STREAM sockets can be secure"));
     }
+    if st.tls.as_ref().map(|t| t.face) == Some(Face::SecureSocketExt) {
+        return Err(Error::inval("setsockopt(SO_SECURE): the socket's security was set with WSASetSocketSecurity; it cannot be changed"));
+    }
     match v {
         wsa::SO_SEC_SSL => {
             if st.tls.as_ref().map(|t| t.face) != Some(Face::Ce) {
