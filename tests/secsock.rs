@@ -406,7 +406,15 @@ fn so_secure_cannot_undo_set_security() {
     let s = tcp();
     assert_eq!(set_security(s, None), 0);
     for v in [SO_SEC_NONE, SO_SEC_SSL] {
-        let r = unsafe { wstls_setsockopt(s, SOL_SOCKET, SO_SECURE, &v as *const u32 as *const c_char, 4) };
+        let r = unsafe {
+            wstls_setsockopt(
+                s,
+                SOL_SOCKET,
+                SO_SECURE,
+                &v as *const u32 as *const c_char,
+                4,
+            )
+        };
         assert_eq!((r, err()), (SOCKET_ERROR, WSAEINVAL));
     }
     assert_eq!(get_u32_opt(s, SO_SECURE), SO_SEC_SSL);
@@ -1332,4 +1340,42 @@ fn non_blocking_client_and_server_secure_on_first_use() {
     assert_eq!((f, got.as_slice()), (SECURED, &b"nbio"[..]));
     close(s);
     close(l);
+}
+
+#[test]
+fn a_datagram_socket_queries_as_not_secured_with_a_template() {
+    init();
+    let s = wstls_socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    assert_ne!(s, INVALID);
+    let mut info: SOCKET_SECURITY_QUERY_INFO = unsafe { std::mem::zeroed() };
+    let mut len = 24u32;
+    let r = unsafe {
+        wstls_WSAQuerySocketSecurity(
+            s,
+            std::ptr::null(),
+            0,
+            &mut info,
+            &mut len,
+            std::ptr::null_mut(),
+            None,
+        )
+    };
+    assert_eq!((r, err()), (SOCKET_ERROR, WSAEINVAL));
+    // The template must name the peer (address and port).
+    let mut t: SOCKET_SECURITY_QUERY_TEMPLATE = unsafe { std::mem::zeroed() };
+    let r = unsafe {
+        wstls_WSAQuerySocketSecurity(s, &t, 144, &mut info, &mut len, std::ptr::null_mut(), None)
+    };
+    assert_eq!((r, err()), (SOCKET_ERROR, WSAEINVAL));
+    let (a, _) = win_addr(loopback(5353));
+    unsafe {
+        std::ptr::copy_nonoverlapping(a.as_ptr(), &mut t.PeerAddress as *mut _ as *mut u8, 16)
+    };
+    info.Flags = 99;
+    let r = unsafe {
+        wstls_WSAQuerySocketSecurity(s, &t, 144, &mut info, &mut len, std::ptr::null_mut(), None)
+    };
+    assert_eq!(r, 0, "{}", msg());
+    assert_eq!((info.Flags, len), (0, 24));
+    close(s);
 }
