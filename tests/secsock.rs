@@ -3,7 +3,7 @@
 //! plain TCP peers (std) for the allow-insecure cases. Certificates (a CA and a leaf for
 //! `server.test`) are generated at test time; the CA is added to the process trust roots and
 //! the leaf becomes the process default server identity (with
-//! `wstls_set_default_server_credentials_files`, not the environment: tests run in parallel
+//! `wstls_set_default_server_credentials`, not the environment: tests run in parallel
 //! threads).
 #![allow(non_snake_case)]
 
@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use std::thread;
 use std::time::Duration;
 
+use wstls::ffi::ext::wstls_set_default_server_credentials;
 use wstls::ffi::secsock::*;
 use wstls::ffi::winsock::*;
 use wstls::win::secsock::*;
@@ -25,15 +26,11 @@ const INVALID: SOCKET = INVALID_SOCKET;
 const DEFAULT: SOCKET_SECURITY_PROTOCOL =
     SOCKET_SECURITY_PROTOCOL::wstls_SOCKET_SECURITY_PROTOCOL_DEFAULT;
 
-struct Pki {
-    dir: std::path::PathBuf,
-}
-
 /// WSAStartup (never cleaned up: WSACleanup would close the sockets of concurrent tests),
 /// test PKI, trust root and default server identity. Once per process.
-fn init() -> &'static Pki {
-    static PKI: OnceLock<Pki> = OnceLock::new();
-    PKI.get_or_init(|| {
+fn init() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
         let mut data: WSADATA = unsafe { std::mem::zeroed() };
         assert_eq!(unsafe { wstls_WSAStartup(0x0202, &mut data) }, 0);
         use rcgen::{
@@ -67,13 +64,12 @@ fn init() -> &'static Pki {
         let c = CString::new(dir.join("server.pem").to_str().unwrap()).unwrap();
         let k = CString::new(dir.join("server.key").to_str().unwrap()).unwrap();
         assert_eq!(
-            unsafe { wstls_set_default_server_credentials_files(c.as_ptr(), k.as_ptr()) },
+            unsafe { wstls_set_default_server_credentials(c.as_ptr(), k.as_ptr()) },
             0,
             "{}",
             msg()
         );
-        Pki { dir }
-    })
+    });
 }
 
 fn err() -> i32 {
@@ -1252,29 +1248,6 @@ fn peer_subject_needs_a_secured_connection() {
     );
     assert_eq!(err(), WSAENOTCONN);
     close(s);
-}
-
-#[test]
-fn default_server_credentials_errors() {
-    let pki = init();
-    let missing = CString::new(pki.dir.join("missing.pem").to_str().unwrap()).unwrap();
-    assert_eq!(
-        unsafe { wstls_set_default_server_credentials_files(missing.as_ptr(), std::ptr::null()) },
-        SOCKET_ERROR
-    );
-    assert_eq!(err(), WSAEINVAL);
-    // The CA certificate with the leaf's key: no key in the file.
-    let ca = CString::new(pki.dir.join("ca.pem").to_str().unwrap()).unwrap();
-    assert_eq!(
-        unsafe { wstls_set_default_server_credentials_files(ca.as_ptr(), std::ptr::null()) },
-        SOCKET_ERROR
-    );
-    assert_eq!(err(), WSAEINVAL);
-    assert_eq!(
-        unsafe { wstls_set_default_server_credentials_files(std::ptr::null(), ca.as_ptr()) },
-        SOCKET_ERROR
-    );
-    assert_eq!(err(), WSAEFAULT);
 }
 
 // ---------------------------------------------------------------------------------------------

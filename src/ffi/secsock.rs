@@ -5,10 +5,9 @@
 
 use std::os::raw::{c_char, c_int};
 
-use super::{ptr, require_startup, wsa_guard};
-use crate::error::{Error, Kind, Result};
+use super::{require_startup, wsa_guard};
+use crate::error::{Error, Result};
 use crate::net::{lookup, secsock};
-use crate::tls::config::{self, Identity};
 use crate::win::secsock::*;
 use crate::win::winsock::{sockaddr, LPWSAOVERLAPPED_COMPLETION_ROUTINE, SOCKET, WSAOVERLAPPED};
 use crate::win::wsa::{self, SOCKET_ERROR};
@@ -203,39 +202,4 @@ pub unsafe extern "C" fn wstls_get_socket_peer_subject(
         put_sized("wstls_get_socket_peer_subject", &data, buf as *mut u8, len)?;
         Ok(0)
     })
-}
-
-/// wstls extension: the process default server identity (what `WSTLS_CERT_FILE` and
-/// `WSTLS_KEY_FILE` give), used by every secure server socket without its own certificate.
-/// `cert` is a PEM file with the chain, leaf first; `key` a PEM private key (NULL: the key is
-/// in `cert`). Both NULL: forget it (the environment applies again). Returns 0, or
-/// `SOCKET_ERROR` with `WSAEINVAL` (unreadable files, no key, key not matching) and the reason
-/// in `wstls_last_error_message()`.
-#[no_mangle]
-pub unsafe extern "C" fn wstls_set_default_server_credentials_files(
-    cert: *const c_char,
-    key: *const c_char,
-) -> c_int {
-    wsa_guard(
-        "wstls_set_default_server_credentials_files",
-        SOCKET_ERROR,
-        || {
-            if cert.is_null() && key.is_null() {
-                config::set_default_server_identity(None);
-                return Ok(0);
-            }
-            let c = ptr::c_str(cert, "wstls_set_default_server_credentials_files: cert")?;
-            let k = if key.is_null() {
-                c
-            } else {
-                ptr::c_str(key, "wstls_set_default_server_credentials_files: key")?
-            };
-            let id = Identity::from_pem_files(c, k).map_err(|e| match e.kind {
-                Kind::Wsa(_) => e,
-                _ => Error::inval(e.message),
-            })?;
-            config::set_default_server_identity(Some(id));
-            Ok(0)
-        },
-    )
 }

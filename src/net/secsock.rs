@@ -338,17 +338,18 @@ pub unsafe fn delete_peer_target_name(sock: &Arc<Socket>, addr: *const u8, len: 
         )));
     }
     let family = std::ptr::read_unaligned(addr as *const u16) as i32;
-    let need =
-        match family {
-            wsa::AF_INET => 16,
-            wsa::AF_INET6 => 28,
-            other => return Err(Error::wsa(
+    let need = match family {
+        wsa::AF_INET => 16,
+        wsa::AF_INET6 => 28,
+        other => {
+            return Err(Error::wsa(
                 wsa::WSAEAFNOSUPPORT,
                 format!(
                     "{W}: address family {other} is not supported (AF_INET 2 and AF_INET6 23 are)"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     if len < need {
         return Err(msgsize(format!(
             "{W}: PeerAddrLen {len} is too small for the address (need {need})"
