@@ -1,9 +1,13 @@
-/* Layouts and values of the Secure Socket Extensions declarations (include/compat/wstls_secsock.h)
- * against the Windows SDK (docs/secure-socket-extensions.md). Compiled as C and C++; a failed
- * static assertion stops the build, and the program also checks at run time. */
+/* Layouts and values of the Secure Socket Extensions declarations (mstcpip.h/ws2tcpip.h, from
+ * include/compat/wstls_secsock.h) against the Windows SDK (docs/secure-socket-extensions.md),
+ * and the function names with their Windows prototypes. Compiled as C and as C++
+ * (test_secsock_layout_cxx.cpp); a failed static assertion stops the build, and the program
+ * also checks at run time. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <mstcpip.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "wstls_secsock.h"
 
 #ifdef __cplusplus
 #define SA(c, m) static_assert(c, m)
@@ -41,6 +45,18 @@ SA(SIO_SET_PEER_TARGET_NAME == 0x980000CAu && SIO_DELETE_PEER_TARGET_NAME == 0x9
 SA(SOCKET_SETTINGS_GUARANTEE_ENCRYPTION == 1 && SOCKET_SETTINGS_ALLOW_INSECURE == 2, "flags");
 SA(SOCKET_INFO_CONNECTION_SECURED == 1 && SOCKET_INFO_CONNECTION_ENCRYPTED == 2, "flags");
 
+/* The names map onto functions with the Windows prototypes (exact types, checked by C++). */
+static INT (*const set_security)(SOCKET, const SOCKET_SECURITY_SETTINGS *, ULONG, LPWSAOVERLAPPED,
+                                             LPWSAOVERLAPPED_COMPLETION_ROUTINE) = WSASetSocketSecurity;
+static INT (*const query_security)(SOCKET, const SOCKET_SECURITY_QUERY_TEMPLATE *, ULONG, SOCKET_SECURITY_QUERY_INFO *,
+                                   ULONG *, LPWSAOVERLAPPED, LPWSAOVERLAPPED_COMPLETION_ROUTINE) = WSAQuerySocketSecurity;
+static INT (*const set_name)(SOCKET, const SOCKET_PEER_TARGET_NAME *, ULONG, LPWSAOVERLAPPED,
+                             LPWSAOVERLAPPED_COMPLETION_ROUTINE) = WSASetSocketPeerTargetName;
+static INT (*const delete_name)(SOCKET, const struct sockaddr *, ULONG, LPWSAOVERLAPPED,
+                                LPWSAOVERLAPPED_COMPLETION_ROUTINE) = WSADeleteSocketPeerTargetName;
+static INT (*const impersonate)(SOCKET, const struct sockaddr *, ULONG) = WSAImpersonateSocketPeer;
+static INT (*const revert)(void) = WSARevertImpersonation;
+
 int main(void) {
     /* Reading the enum back into its own type works in C and C++. */
     SOCKET_SECURITY_SETTINGS s = {SOCKET_SECURITY_PROTOCOL_DEFAULT, SOCKET_SETTINGS_GUARANTEE_ENCRYPTION};
@@ -48,6 +64,19 @@ int main(void) {
     struct _SOCKET_SECURITY_SETTINGS *tagged = &s;
     if (p != SOCKET_SECURITY_PROTOCOL_DEFAULT || tagged->SecurityFlags != 1) {
         printf("FAIL: settings\n");
+        return 1;
+    }
+    (void)query_security;
+    (void)set_name;
+    (void)delete_name;
+    (void)impersonate;
+    /* Without WSAStartup every call fails with WSANOTINITIALISED: the names reach libwstls. */
+    if (revert() != 0) {
+        printf("FAIL: WSARevertImpersonation\n");
+        return 1;
+    }
+    if (set_security(1, &s, sizeof(s), NULL, NULL) != SOCKET_ERROR || WSAGetLastError() != WSANOTINITIALISED) {
+        printf("FAIL: WSASetSocketSecurity before WSAStartup: %d\n", WSAGetLastError());
         return 1;
     }
     printf("ok\n");

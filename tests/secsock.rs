@@ -29,7 +29,16 @@ const DEFAULT: SOCKET_SECURITY_PROTOCOL =
 /// WSAStartup (never cleaned up: WSACleanup would close the sockets of concurrent tests),
 /// test PKI, trust root and default server identity. Once per process.
 fn init() {
-    static INIT: OnceLock<()> = OnceLock::new();
+    pki();
+}
+
+/// The client certificate (CN=client.test, signed by the test CA): PEM chain and key.
+fn client_pem() -> &'static (String, String) {
+    pki()
+}
+
+fn pki() -> &'static (String, String) {
+    static INIT: OnceLock<(String, String)> = OnceLock::new();
     INIT.get_or_init(|| {
         let mut data: WSADATA = unsafe { std::mem::zeroed() };
         assert_eq!(unsafe { wstls_WSAStartup(0x0202, &mut data) }, 0);
@@ -55,6 +64,12 @@ fn init() {
             .push(DnType::OrganizationName, "wstls tests");
         let leaf_key = KeyPair::generate().unwrap();
         let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+        let mut cl = CertificateParams::new(Vec::<String>::new()).unwrap();
+        cl.distinguished_name
+            .push(DnType::CommonName, "client.test");
+        cl.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let cl_key = KeyPair::generate().unwrap();
+        let cl_cert = cl.signed_by(&cl_key, &issuer).unwrap();
         let dir = std::env::temp_dir().join(format!("wstls-secsock-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("ca.pem"), ca_cert.pem()).unwrap();
@@ -69,7 +84,8 @@ fn init() {
             "{}",
             msg()
         );
-    });
+        (cl_cert.pem(), cl_key.serialize_pem())
+    })
 }
 
 fn err() -> i32 {
@@ -1351,4 +1367,72 @@ fn a_datagram_socket_queries_as_not_secured_with_a_template() {
     assert_eq!(r, 0, "{}", msg());
     assert_eq!((info.Flags, len), (0, 24));
     close(s);
+}
+
+#[test]
+fn the_server_learns_the_client_subject_when_it_asks_for_a_certificate() {
+    use wstls::win::ext::*;
+    let (cert, key) = client_pem();
+    let l = tcp();
+    assert_eq!(set_security(l, None), 0);
+    let mode = WSTLS_VERIFY_PEER | WSTLS_VERIFY_FAIL_IF_NO_PEER_CERT;
+    let mut ret = 0u32;
+    let r = unsafe {
+        ioctl(
+            l,
+            WSTLS_SO_SET_VERIFY_MODE,
+            &mode as *const u32 as *const u8,
+            4,
+            std::ptr::null_mut(),
+            0,
+            &mut ret,
+        )
+    };
+    assert_eq!(r, 0, "{}", msg());
+    set_u32_opt(l, SO_RCVTIMEO, 10_000);
+    assert_eq!(bind(l, 0), 0);
+    assert_eq!(wstls_listen(l, 4), 0);
+    let port = port_of(l);
+    let server = thread::spawn(move || {
+        let c = accept(l).unwrap();
+        let mut buf = [0 as c_char; 256];
+        let mut len = 256u32;
+        let r = unsafe { wstls_get_socket_peer_subject(c, buf.as_mut_ptr(), &mut len) };
+        let subject = unsafe { CStr::from_ptr(buf.as_ptr()) }
+            .to_string_lossy()
+            .into_owned();
+        let _ = recv_exact(c, 1);
+        close(c);
+        (r, subject)
+    });
+    let s = tcp();
+    assert_eq!(set_security(s, None), 0);
+    assert_eq!(set_name(s, "host/server.test"), 0);
+    let creds = WSTLS_CREDENTIALS {
+        cert_file: std::ptr::null(),
+        key_file: std::ptr::null(),
+        cert_pem: cert.as_ptr(),
+        cert_pem_len: cert.len() as u32,
+        key_pem: key.as_ptr(),
+        key_pem_len: key.len() as u32,
+    };
+    let r = unsafe {
+        ioctl(
+            s,
+            WSTLS_SO_SET_CLIENT_CREDENTIALS,
+            &creds as *const _ as *const u8,
+            std::mem::size_of::<WSTLS_CREDENTIALS>() as u32,
+            std::ptr::null_mut(),
+            0,
+            &mut ret,
+        )
+    };
+    assert_eq!(r, 0, "{}", msg());
+    assert_eq!(connect(s, port), 0, "{}", msg());
+    send_all(s, b".");
+    let (r, subject) = server.join().unwrap();
+    assert_eq!(r, 0);
+    assert_eq!(subject, "CN=client.test");
+    close(s);
+    close(l);
 }

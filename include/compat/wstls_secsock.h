@@ -3,10 +3,10 @@
  *
  * The declarations Windows spreads over mstcpip.h (types, flags, SIO_* control codes) and
  * ws2tcpip.h (WSASetSocketSecurity & co), with the Windows names, values and layouts, mapped
- * onto the wstls_ symbols of libwstls. mstcpip.h and ws2tcpip.h include this file; it needs
- * only wstls.h (and, for GUID and the ULONG-style names, nothing else: it uses fixed-width
- * types). Windows secures these sockets with IPsec, wstls with TLS: see
- * docs/secure-socket-extensions.md.
+ * onto the wstls_ symbols of libwstls (unless WSTLS_NO_NAME_MAPPING is defined). mstcpip.h and
+ * ws2tcpip.h include this file; it needs only wstls.h (it uses fixed-width types, and defines
+ * GUID itself unless GUID_DEFINED). Windows secures these sockets with IPsec, wstls with TLS:
+ * see docs/secure-socket-extensions.md.
  *
  * Windows declares these only for _WIN32_WINNT >= 0x0600 (Vista) and defines
  * _SECURE_SOCKET_TYPES_DEFINED_; so does this header, unconditionally.
@@ -125,12 +125,14 @@ typedef struct _SOCKET_SECURITY_QUERY_INFO_IPSEC2 {
 #endif
 
 /* ---- functions (ws2tcpip.h; Fwpuclnt.lib on Windows) ---- */
+#ifndef WSTLS_NO_NAME_MAPPING
 #define WSASetSocketSecurity          wstls_WSASetSocketSecurity
 #define WSAQuerySocketSecurity        wstls_WSAQuerySocketSecurity
 #define WSASetSocketPeerTargetName    wstls_WSASetSocketPeerTargetName
 #define WSADeleteSocketPeerTargetName wstls_WSADeleteSocketPeerTargetName
 #define WSAImpersonateSocketPeer      wstls_WSAImpersonateSocketPeer
 #define WSARevertImpersonation        wstls_WSARevertImpersonation
+#endif
 
 #ifdef __cplusplus
 }

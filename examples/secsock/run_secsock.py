@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Runs the Secure Socket Extensions example pair (examples/secsock_client.c and
-examples/secsock_server.c, Microsoft's "Using Secure Socket Extensions" sequences) against each
+"""Runs the Secure Socket Extensions example pair (examples/secsock/secsock_client.c and
+secsock_server.c, Microsoft's "Using Secure Socket Extensions" sequences) against each
 other on 127.0.0.1, with a CA and a server certificate generated now with the openssl CLI.
 
-Usage: secsock_examples.py <secsock_client> <secsock_server> [case ...]
+Usage: run_secsock.py <secsock_client> <secsock_server> [case ...]
 Cases (default: all): named, wrong-name, no-name, allow-insecure, insecure-refused.
 Exit status 0 when every case passed; each failure is printed.
 """
