@@ -1,9 +1,9 @@
 //! The environment configuration seen by a CE program: `WSTLS_CA_FILE` adds trust roots and
 //! `SSLKEYLOGFILE` records the secrets a capture needs (Wireshark's NSS key log format).
 //! One test in its own binary, so the variables are set before wstls reads them.
-mod common;
+mod ce_common;
 
-use common::*;
+use ce_common::*;
 use wstls::win::sslsock::*;
 use wstls::win::wsa;
 

@@ -24,7 +24,7 @@ use crate::error::{Error, Kind, Result};
 use crate::net::secure;
 use crate::net::socket::{Conn, Socket};
 use crate::net::tlsio::Phase;
-use crate::tls::config::{ClientAuth, SocketTls, Versions};
+use crate::tls::config::{SocketTls, Versions};
 use crate::tls::verify::Hook;
 use crate::win::schnlsp::*;
 use crate::win::sslsock::*;
@@ -89,8 +89,9 @@ pub fn ioctl(sock: &Arc<Socket>, code: u32, input: IoBuf, output: IoBuf) -> Resu
                 )));
             }
             with_settings(sock, what, |t| {
+                // SSL_FLAG_AUTH_CLIENT asks for a client certificate on a server socket
+                // (SocketTls::effective_client_auth); WSTLS_SO_SET_VERIFY_MODE can require it.
                 t.flags = v;
-                t.client_auth = if v & SSL_FLAG_AUTH_CLIENT != 0 { ClientAuth::Require } else { ClientAuth::None };
                 Ok(())
             })?;
             Ok(0)
