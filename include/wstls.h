@@ -389,13 +389,13 @@ int32_t wstls_set_default_client_credentials(const char *cert_file, const char *
  file cannot be read or holds no usable certificate (the reason is in
  `wstls_last_error_message()`).
  */
-int32_t wstls_add_trusted_ca_file(const char *path);
+int wstls_add_trusted_ca_file(const char *path);
 
 /*
  wstls extension: adds the CA certificates of a PEM buffer (`len` bytes; a NUL terminator is
  not needed) to the process trust roots. Returns the number added, or `SOCKET_ERROR`.
  */
-int32_t wstls_add_trusted_ca_pem(const char *pem, uintptr_t len);
+int wstls_add_trusted_ca_pem(const char *pem, uintptr_t len);
 
 /*
  Loads an emulated DLL by name (narrow characters): `"schannel.dll"` (any case, with or

@@ -1,14 +1,15 @@
 //! Windows CE secure sockets (`sslsock.h`) driven through wstls's C ABI against real TLS peers
 //! on loopback: Python `ssl`, `openssl s_server` and a rustls server thread, with a CA and a
 //! leaf made at test time. Each test asserts the Windows return codes and the data.
-mod ce_common;
+#[path = "ce_common/mod.rs"]
+mod common;
 
 use std::io::{Read, Write};
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use ce_common::{ioctl, *};
+use common::{ioctl, *};
 use wstls::ffi::kernel32::*;
 use wstls::ffi::sslsock::*;
 use wstls::ffi::winsock::*;

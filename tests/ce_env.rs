@@ -1,9 +1,10 @@
 //! The environment configuration seen by a CE program: `WSTLS_CA_FILE` adds trust roots and
 //! `SSLKEYLOGFILE` records the secrets a capture needs (Wireshark's NSS key log format).
 //! One test in its own binary, so the variables are set before wstls reads them.
-mod ce_common;
+#[path = "ce_common/mod.rs"]
+mod common;
 
-use ce_common::*;
+use common::*;
 use wstls::win::sslsock::*;
 use wstls::win::wsa;
 

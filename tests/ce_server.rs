@@ -2,13 +2,14 @@
 //! listening socket), with the identity from `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`: a deferred
 //! handshake on both ends (wstls client and wstls server), and an `openssl s_client` peer.
 //! One test in its own binary, so the environment is set before wstls reads it.
-mod ce_common;
+#[path = "ce_common/mod.rs"]
+mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::raw::c_int;
 use std::process::{Command, Stdio};
 
-use ce_common::*;
+use common::*;
 use wstls::ffi::winsock::*;
 use wstls::win::sslsock::*;
 use wstls::win::winsock::{sockaddr, SOCKET};

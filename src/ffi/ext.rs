@@ -355,7 +355,9 @@ pub unsafe extern "C" fn wstls_set_default_client_credentials(
 /// file cannot be read or holds no usable certificate (the reason is in
 /// `wstls_last_error_message()`).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_add_trusted_ca_file(path: *const std::os::raw::c_char) -> i32 {
+pub unsafe extern "C" fn wstls_add_trusted_ca_file(
+    path: *const std::os::raw::c_char,
+) -> std::os::raw::c_int {
     wsa_guard("wstls_add_trusted_ca_file", wsa::SOCKET_ERROR, || {
         let p = ptr::c_str(path, "wstls_add_trusted_ca_file: path")?;
         let certs = crate::tls::roots::load_pem_certs_file(std::path::Path::new(p))
@@ -370,7 +372,7 @@ pub unsafe extern "C" fn wstls_add_trusted_ca_file(path: *const std::os::raw::c_
 pub unsafe extern "C" fn wstls_add_trusted_ca_pem(
     pem: *const std::os::raw::c_char,
     len: usize,
-) -> i32 {
+) -> std::os::raw::c_int {
     wsa_guard("wstls_add_trusted_ca_pem", wsa::SOCKET_ERROR, || {
         if pem.is_null() || len == 0 {
             return Err(Error::fault("wstls_add_trusted_ca_pem: pem/len"));
@@ -382,9 +384,12 @@ pub unsafe extern "C" fn wstls_add_trusted_ca_pem(
     })
 }
 
-fn add_roots(certs: Vec<rustls::pki_types::CertificateDer<'static>>, from: &str) -> Result<i32> {
+fn add_roots(
+    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    from: &str,
+) -> crate::error::Result<std::os::raw::c_int> {
     let n = crate::tls::roots::add(certs)
         .map_err(|e| Error::inval(format!("{from}: {}", e.message)))?;
     log::debug!("added {n} trusted roots from {from}");
-    Ok(n as i32)
+    Ok(n as std::os::raw::c_int)
 }

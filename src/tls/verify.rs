@@ -78,11 +78,22 @@ pub struct Outcome {
 pub type SharedOutcome = Arc<Mutex<Outcome>>;
 
 thread_local! {
+    static CURRENT: std::cell::RefCell<Option<SharedOutcome>> = const { std::cell::RefCell::new(None) };
     /// The chains being validated by hooks running on this thread, innermost last (a hook may
     /// start another handshake). Each entry is a `BLOB` per certificate, leaf first, pointing
     /// into a chain that outlives the hook call.
     static HOOK_CHAINS: std::cell::RefCell<Vec<Vec<crate::win::sslsock::BLOB>>> = const { std::cell::RefCell::new(Vec::new()) };
-    static CURRENT: std::cell::RefCell<Option<SharedOutcome>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (which processes handshake messages of one connection) with `outcome` as the slot
+/// the verifier reports into. Verifiers are shared by every connection of a cached config
+/// (rustls resumes only with the same verifier), so the per-connection result travels this
+/// way: the handshake runs on the calling thread.
+pub fn scoped<T>(outcome: &SharedOutcome, f: impl FnOnce() -> T) -> T {
+    let prev = CURRENT.with(|c| c.replace(Some(outcome.clone())));
+    let r = f();
+    CURRENT.with(|c| *c.borrow_mut() = prev);
+    r
 }
 
 /// Makes a chain visible to [`hook_chain`] for the duration of a hook call.
@@ -114,17 +125,6 @@ impl Drop for HookChainGuard {
 /// `BLOB` array and the count, valid until that hook returns. `None` outside a hook.
 pub fn hook_chain() -> Option<(*mut crate::win::sslsock::BLOB, usize)> {
     HOOK_CHAINS.with(|h| h.borrow_mut().last_mut().map(|v| (v.as_mut_ptr(), v.len())))
-}
-
-/// Runs `f` (which processes handshake messages of one connection) with `outcome` as the slot
-/// the verifier reports into. Verifiers are shared by every connection of a cached config
-/// (rustls resumes only with the same verifier), so the per-connection result travels this
-/// way: the handshake runs on the calling thread.
-pub fn scoped<T>(outcome: &SharedOutcome, f: impl FnOnce() -> T) -> T {
-    let prev = CURRENT.with(|c| c.replace(Some(outcome.clone())));
-    let r = f();
-    CURRENT.with(|c| *c.borrow_mut() = prev);
-    r
 }
 
 /// The server-certificate verifier used by every client connection.
@@ -228,7 +228,7 @@ pub fn decide(
         let f: ValidateCertFn = unsafe { std::mem::transmute::<usize, ValidateCertFn>(hook.func) };
         log::debug!("calling the validation hook (flags {flags:#x})");
         // The whole chain, readable from inside the hook with wstls_get_hook_certificate_chain.
-        let chain_guard = HookChainGuard::push(&o.chain);
+        let _chain = HookChainGuard::push(&o.chain);
         let r = unsafe {
             f(
                 crate::win::sslsock::SSL_CERT_X509,
@@ -238,7 +238,7 @@ pub fn decide(
                 flags,
             )
         };
-        drop(chain_guard);
+        drop(_chain);
         o.hook_calls += 1;
         o.hook_result = Some(r);
         if r == crate::win::sslsock::SSL_ERR_OKAY {

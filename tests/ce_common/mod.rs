@@ -1,4 +1,4 @@
-//! Shared pieces of the CE integration tests (tests/ce_*.rs): test-time PKI (a CA and a leaf, made with
+//! Shared pieces of the CE integration tests: test-time PKI (a CA and a leaf, made with
 //! rcgen), real TLS peers on loopback (openssl `s_server`, Python `ssl`, a rustls server
 //! thread) and thin wrappers over wstls's C ABI (called through the rlib, as C would).
 #![allow(dead_code)]
