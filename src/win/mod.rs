@@ -1,4 +1,6 @@
 //! Windows types and constants, one module per Windows surface. Nothing here does I/O.
+pub mod crypt;
 pub mod sslsock;
+pub mod sspi;
 pub mod winsock;
 pub mod wsa;
