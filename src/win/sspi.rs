@@ -614,6 +614,7 @@ pub const SECBUFFER_READONLY: u32 = 0x8000_0000;
 pub const SECPKG_CRED_INBOUND: u32 = 1;
 pub const SECPKG_CRED_OUTBOUND: u32 = 2;
 pub const SECPKG_CRED_BOTH: u32 = 3;
+pub const SECPKG_CRED_DEFAULT: u32 = 4;
 
 pub const ISC_REQ_DELEGATE: u32 = 0x1;
 pub const ISC_REQ_MUTUAL_AUTH: u32 = 0x2;

@@ -1,0 +1,1 @@
+//! `QueryContextAttributes` and `QueryCredentialsAttributes` (filled in by the FFI layer).
