@@ -422,6 +422,8 @@ pub struct Seen {
     pub incomplete: usize,
     pub extra: usize,
     pub renegotiate: usize,
+    /// Output tokens produced by ISC/ASC after SEC_I_RENEGOTIATE (e.g. a KeyUpdate answer).
+    pub renegotiate_tokens: usize,
 }
 
 /// The Schannel client handshake as curl runs it: ISC with `[TOKEN = received, EMPTY]`,
@@ -576,6 +578,7 @@ pub fn receive<S: Read + Write>(
                         let s = token_call(server, cred, &mut c, Some("localhost"), if server { ASC_REQ } else { CURL_REQ }, Some(enc));
                         assert!(s.status == SEC_E_OK, "ISC/ASC after SEC_I_RENEGOTIATE: {:#x} {}", s.status, last_message());
                         if !s.token.is_empty() {
+                            seen.renegotiate_tokens += 1;
                             sock.write_all(&s.token).unwrap();
                         }
                         if s.in1.0 == SECBUFFER_EXTRA {
