@@ -3,101 +3,15 @@
 //! random-size pieces.
 mod sspi_common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use sspi_common::*;
 use wstls::ffi::crypt::*;
 use wstls::win::sspi::*;
-
-struct Peer {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    out: Arc<Mutex<String>>,
-}
-
-impl Peer {
-    fn wait_for(&self, what: &str) -> bool {
-        let end = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < end {
-            if self.out.lock().unwrap().contains(what) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-    fn send(&mut self, s: &str) {
-        let i = self.stdin.as_mut().unwrap();
-        i.write_all(s.as_bytes()).unwrap();
-        i.flush().unwrap();
-    }
-    fn output(&self) -> String {
-        self.out.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn collect(r: impl Read + Send + 'static, out: Arc<Mutex<String>>, port_tx: Option<std::sync::mpsc::Sender<u16>>) {
-    std::thread::spawn(move || {
-        let mut r = BufReader::new(r);
-        let mut line = Vec::new();
-        let mut tx = port_tx;
-        loop {
-            line.clear();
-            match r.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    let l = String::from_utf8_lossy(&line).to_string();
-                    if let Some(t) = &tx {
-                        if let Some(p) = l.strip_prefix("ACCEPT ").and_then(|a| a.trim().rsplit(':').next().and_then(|p| p.parse().ok())) {
-                            let _ = t.send(p);
-                            tx = None;
-                        }
-                    }
-                    out.lock().unwrap().push_str(&l);
-                }
-            }
-        }
-    });
-}
-
-/// `openssl s_server` with the named certificate, on a port chosen by the system.
-fn s_server(cert: &str, extra: &[&str]) -> (Peer, u16) {
-    let l = pki().leaf(cert);
-    let mut cmd = Command::new("openssl");
-    cmd.args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert"])
-        .arg(&l.cert)
-        .arg("-key")
-        .arg(&l.key)
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("openssl s_server");
-    let out = Arc::new(Mutex::new(String::new()));
-    let (tx, rx) = std::sync::mpsc::channel();
-    collect(child.stdout.take().unwrap(), out.clone(), Some(tx));
-    collect(child.stderr.take().unwrap(), out.clone(), None);
-    let stdin = child.stdin.take();
-    let port = rx.recv_timeout(Duration::from_secs(20)).expect("s_server did not report its port");
-    (Peer { child, stdin, out }, port)
-}
-
-fn connect(port: u16) -> TcpStream {
-    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    s
-}
 
 fn client_cred(kind: Kind, flags: u32) -> SecHandle {
     pki();

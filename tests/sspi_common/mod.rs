@@ -4,9 +4,12 @@
 #![allow(dead_code, non_snake_case, clippy::missing_safety_doc)]
 
 use std::ffi::{c_void, CString};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use wstls::ffi::crypt::*;
 use wstls::ffi::sspi::*;
@@ -611,3 +614,94 @@ pub fn shutdown_token(server: bool, ctx: &mut SecHandle, cred: &mut SecHandle) -
     assert!(!s.token.is_empty(), "shutdown must produce close_notify");
     s.token
 }
+
+// ---------------------------------------------------------------------------------------------
+// openssl peers
+// ---------------------------------------------------------------------------------------------
+
+pub struct Peer {
+    pub child: Child,
+    pub stdin: Option<ChildStdin>,
+    pub out: Arc<Mutex<String>>,
+}
+
+impl Peer {
+    pub fn wait_for(&self, what: &str) -> bool {
+        let end = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < end {
+            if self.out.lock().unwrap().contains(what) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+    pub fn send(&mut self, s: &str) {
+        let i = self.stdin.as_mut().unwrap();
+        i.write_all(s.as_bytes()).unwrap();
+        i.flush().unwrap();
+    }
+    pub fn output(&self) -> String {
+        self.out.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn collect(r: impl Read + Send + 'static, out: Arc<Mutex<String>>, port_tx: Option<std::sync::mpsc::Sender<u16>>) {
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(r);
+        let mut line = Vec::new();
+        let mut tx = port_tx;
+        loop {
+            line.clear();
+            match r.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let l = String::from_utf8_lossy(&line).to_string();
+                    if let Some(t) = &tx {
+                        if let Some(p) = l.strip_prefix("ACCEPT ").and_then(|a| a.trim().rsplit(':').next().and_then(|p| p.parse().ok())) {
+                            let _ = t.send(p);
+                            tx = None;
+                        }
+                    }
+                    out.lock().unwrap().push_str(&l);
+                }
+            }
+        }
+    });
+}
+
+/// `openssl s_server` with the named certificate, on a port chosen by the system.
+pub fn s_server(cert: &str, extra: &[&str]) -> (Peer, u16) {
+    let l = pki().leaf(cert);
+    let mut cmd = Command::new("openssl");
+    cmd.args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert"])
+        .arg(&l.cert)
+        .arg("-key")
+        .arg(&l.key)
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("openssl s_server");
+    let out = Arc::new(Mutex::new(String::new()));
+    let (tx, rx) = std::sync::mpsc::channel();
+    collect(child.stdout.take().unwrap(), out.clone(), Some(tx));
+    collect(child.stderr.take().unwrap(), out.clone(), None);
+    let stdin = child.stdin.take();
+    let port = rx.recv_timeout(Duration::from_secs(20)).expect("s_server did not report its port");
+    (Peer { child, stdin, out }, port)
+}
+
+pub fn connect(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s
+}
+
