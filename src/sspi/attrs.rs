@@ -157,7 +157,7 @@ pub unsafe fn query_context(ctx: &Context, attr: u32, p: *mut c_void, wide: bool
         SECPKG_ATTR_LOCAL_CERT_CONTEXT => {
             let leaf = if g.client {
                 // Only when the server asked and a certificate was sent.
-                let sent = g.client_cert.as_ref().is_some_and(|c| c.requested.load(std::sync::atomic::Ordering::SeqCst) && c.key.is_some());
+                let sent = g.client_cert.as_ref().is_some_and(|c| c.requested.load(std::sync::atomic::Ordering::SeqCst)) && g.cred.client_cert.key.is_some();
                 if sent {
                     g.cred.identity.as_ref().and_then(|id| id.chain.first().cloned())
                 } else {

@@ -12,17 +12,16 @@
 //! - records rustls produces are the output token.
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rustls::client::{Resumption, UnbufferedClientConnection};
+use rustls::client::UnbufferedClientConnection;
 use rustls::pki_types::ServerName;
 use rustls::server::UnbufferedServerConnection;
 
 use super::cred::Credential;
-use super::engine::{self, ClientCert, Drive, Established, Event, Handshake, Negotiated};
+use super::engine::{self, CertRequest, Drive, Established, Event, Handshake, Negotiated, RequestScope};
 use super::{SecError, SecResult};
 use crate::error::{Error, Kind};
-use crate::tls::config::{self, ClientOptions};
 use crate::tls::record::{self, Scan, Version};
-use crate::tls::verify::{Policy, SharedOutcome};
+use crate::tls::verify::SharedOutcome;
 use crate::win::sspi::*;
 
 enum Phase {
@@ -85,7 +84,8 @@ pub struct Ctx {
     /// calls).
     inbuf: Vec<u8>,
     pub outcome: SharedOutcome,
-    pub client_cert: Option<Arc<ClientCert>>,
+    /// Client contexts: what the server's certificate request said.
+    pub client_cert: Option<Arc<CertRequest>>,
     held: Option<Held>,
     creds_reported: bool,
     shutdown: bool,
@@ -140,20 +140,10 @@ impl Context {
             return Err(sec(SEC_E_UNSUPPORTED_FUNCTION, "ISC_REQ_DATAGRAM: DTLS is not supported by wstls"));
         }
         let target = target.filter(|t| !t.is_empty());
-        let check_chain = cred.check_chain(req);
-        let policy = Policy { name: target.clone(), check_chain, check_name: cred.check_name(req), hook: None, require_name: false };
-        let (cfg, outcome) = config::client_config(ClientOptions { versions: cred.client_versions, policy, identity: None, alpn: &alpn, roots: None })?;
-        let mut cfg = (*cfg).clone();
-        cfg.enable_secret_extraction = true;
-        let cc = Arc::new(ClientCert { key: cred.client_key.clone(), ..Default::default() });
-        cfg.client_auth_cert_resolver = cc.clone();
+        let (cfg, outcome) = cred.client_config(target.as_deref(), req, &alpn)?;
         let name = target.as_deref().and_then(|t| ServerName::try_from(t.to_string()).ok());
-        // Resumption skips verification: only a verified, named connection feeds the cache.
-        if name.is_none() || !check_chain || !cred.check_name(req) {
-            cfg.resumption = Resumption::disabled();
-        }
         let name = name.unwrap_or(ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()));
-        let conn = UnbufferedClientConnection::new(Arc::new(cfg), name).map_err(|e| SecError::from(crate::tls::session::map_rustls(&e, None)))?;
+        let conn = UnbufferedClientConnection::new(cfg, name).map_err(|e| SecError::from(crate::tls::session::map_rustls(&e, None)))?;
         Ok(Context {
             inner: Mutex::new(Ctx {
                 cred,
@@ -164,7 +154,7 @@ impl Context {
                 neg: None,
                 inbuf: Vec::new(),
                 outcome,
-                client_cert: Some(cc),
+                client_cert: Some(Arc::default()),
                 held: None,
                 creds_reported: false,
                 shutdown: false,
@@ -397,6 +387,7 @@ impl Ctx {
             return Ok(Output { status: SEC_E_OK, token: engine::plain_alert(level, desc), extra: input.len(), ..Default::default() });
         }
         let Phase::Handshake(hs) = &mut self.phase else { unreachable!() };
+        let _scope = RequestScope::enter(self.client_cert.clone());
         let mut out = Vec::new();
         let mut consumed = 0;
         let mut state = Drive::Blocked;
@@ -442,7 +433,7 @@ impl Ctx {
             }
         }
         if let Some(e) = failure {
-            let mut alert = hs.take_alert();
+            let mut alert = hs.take_alert(&mut self.inbuf);
             if alert.is_empty() {
                 alert = out;
             }
@@ -470,7 +461,7 @@ impl Ctx {
         // output for the next call (which continues without a certificate).
         if let Some(cc) = &self.client_cert {
             let asked = cc.requested.load(std::sync::atomic::Ordering::SeqCst);
-            if asked && cc.key.is_none() && self.req & ISC_REQ_USE_SUPPLIED_CREDS == 0 && !self.creds_reported {
+            if asked && self.cred.client_cert.key.is_none() && self.req & ISC_REQ_USE_SUPPLIED_CREDS == 0 && !self.creds_reported {
                 self.creds_reported = true;
                 self.held = Some(Held { input: input[..consumed].to_vec(), token: out, status });
                 return Ok(Output { status: SEC_I_INCOMPLETE_CREDENTIALS, ..Default::default() });

@@ -14,12 +14,15 @@ use std::os::raw::c_void;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
+use rustls::client::Resumption;
 use rustls::server::{ProducesTickets, StoresServerSessions};
-use rustls::{RootCertStore, ServerConfig};
+use rustls::{ClientConfig, RootCertStore, ServerConfig};
 
+use super::engine::ClientCert;
 use super::{cert, SecError, SecResult};
 use crate::error::{Error, Kind};
-use crate::tls::config::{self, Identity, Versions};
+use crate::tls::config::{self, ClientOptions, Identity, Versions};
+use crate::tls::verify::{Policy, SharedOutcome};
 use crate::win::crypt::CERT_CONTEXT;
 use crate::win::sspi::*;
 
@@ -95,14 +98,19 @@ pub struct Credential {
     pub identity_error: Option<Error>,
     /// Roots for client certificates (`hRootStore`).
     pub client_roots: Option<Arc<RootCertStore>>,
-    /// The certified key for client authentication, parsed once.
-    pub client_key: Option<Arc<rustls::sign::CertifiedKey>>,
+    /// The client certificate resolver (the certified key, parsed once).
+    pub client_cert: Arc<ClientCert>,
+    /// Client configs by (target, chain check, name check, ALPN list): contexts to the same
+    /// target share one, so rustls lets them resume each other's sessions.
+    client_configs: Mutex<HashMap<ClientKey, (Arc<ClientConfig>, SharedOutcome)>>,
     /// Server configs by (mutual authentication, ALPN list), sharing tickets and the session
     /// cache so clients can resume across contexts.
     server_configs: Mutex<HashMap<(bool, Vec<Vec<u8>>), Arc<ServerConfig>>>,
     ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
     session_storage: Arc<dyn StoresServerSessions>,
 }
+
+type ClientKey = (Option<String>, bool, bool, Vec<Vec<u8>>);
 
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -366,7 +374,8 @@ impl Credential {
             identity,
             identity_error,
             client_roots,
-            client_key,
+            client_cert: Arc::new(ClientCert { key: client_key }),
+            client_configs: Mutex::new(HashMap::new()),
             server_configs: Mutex::new(HashMap::new()),
             ticketer: Mutex::new(ticketer),
             session_storage,
@@ -381,6 +390,29 @@ impl Credential {
     /// Whether the target name is checked against the server's certificate.
     pub fn check_name(&self, req: u32) -> bool {
         self.check_chain(req) && self.flags & SCH_CRED_NO_SERVERNAME_CHECK == 0
+    }
+
+    /// The client config for a context to `target` (cached), and its verifier's outcome slot.
+    pub fn client_config(&self, target: Option<&str>, req: u32, alpn: &[Vec<u8>]) -> SecResult<(Arc<ClientConfig>, SharedOutcome)> {
+        let (check_chain, check_name) = (self.check_chain(req), self.check_name(req));
+        let key: ClientKey = (target.map(str::to_string), check_chain, check_name, alpn.to_vec());
+        let mut cache = self.client_configs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((c, o)) = cache.get(&key) {
+            return Ok((c.clone(), o.clone()));
+        }
+        let policy = Policy { name: key.0.clone(), check_chain, check_name, hook: None, require_name: false };
+        let (cfg, outcome) = config::client_config(ClientOptions { versions: self.client_versions, policy, identity: None, alpn, roots: None })?;
+        let mut cfg = (*cfg).clone();
+        cfg.enable_secret_extraction = true;
+        cfg.client_auth_cert_resolver = self.client_cert.clone();
+        // Resumption skips verification: only verified, named connections feed the cache.
+        let named = target.is_some_and(|t| rustls::pki_types::ServerName::try_from(t).is_ok());
+        if !named || !check_chain || !check_name || self.flags & SCH_CRED_DISABLE_RECONNECTS != 0 {
+            cfg.resumption = Resumption::disabled();
+        }
+        let cfg = Arc::new(cfg);
+        cache.insert(key, (cfg.clone(), outcome.clone()));
+        Ok((cfg, outcome))
     }
 
     /// The server config for a context (cached per mutual-authentication mode and ALPN list).

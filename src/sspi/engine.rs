@@ -98,10 +98,9 @@ macro_rules! drive_conn {
 
 /// Collects the alert rustls queued after a failure.
 macro_rules! drain_alert {
-    ($conn:expr, $out:expr) => {{
-        let mut empty: [u8; 0] = [];
+    ($conn:expr, $inbuf:expr, $out:expr) => {{
         for _ in 0..4 {
-            let UnbufferedStatus { state, .. } = $conn.process_tls_records(&mut empty[..]);
+            let UnbufferedStatus { state, .. } = $conn.process_tls_records(&mut $inbuf[..]);
             match state {
                 Ok(ConnectionState::EncodeTlsData(mut enc)) => {
                     if let Err(EncodeError::InsufficientSize(InsufficientSizeError { required_size })) = enc.encode(&mut []) {
@@ -155,14 +154,18 @@ impl Handshake {
         }
     }
 
-    /// After a failure: the alert rustls queued for the peer, if any.
-    pub fn take_alert(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        match self {
-            Handshake::Client(c) => drain_alert!(c, out),
-            Handshake::Server(s) => drain_alert!(s, out),
-        }
-        out
+    /// After a failure: the alert rustls queued for the peer, if any. `inbuf` is the buffer
+    /// the failed call used (rustls may still refer to handshake data in it).
+    pub fn take_alert(&mut self, inbuf: &mut [u8]) -> Vec<u8> {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut out = Vec::new();
+            match self {
+                Handshake::Client(c) => drain_alert!(c, inbuf, out),
+                Handshake::Server(s) => drain_alert!(s, inbuf, out),
+            }
+            out
+        }));
+        r.unwrap_or_default()
     }
 
     /// Maps a rustls failure of this handshake to an error with a message.
@@ -376,20 +379,52 @@ pub fn plain_alert(level: u8, desc: u8) -> Vec<u8> {
     vec![record::CT_ALERT, 3, 3, 0, 2, level, desc]
 }
 
-/// The client certificate resolver of an SSPI client context: offers the credential's
-/// certificate and remembers whether the server asked (for `SEC_I_INCOMPLETE_CREDENTIALS`) and
-/// which CAs it named (`SECPKG_ATTR_ISSUER_LIST_EX`).
+/// What a server's certificate request told one client context: whether it asked (for
+/// `SEC_I_INCOMPLETE_CREDENTIALS`) and which CAs it named (`SECPKG_ATTR_ISSUER_LIST_EX`).
 #[derive(Debug, Default)]
-pub struct ClientCert {
-    pub key: Option<Arc<rustls::sign::CertifiedKey>>,
+pub struct CertRequest {
     pub requested: std::sync::atomic::AtomicBool,
     pub issuers: std::sync::Mutex<Vec<Vec<u8>>>,
 }
 
+thread_local! {
+    /// The context whose handshake runs on this thread (rustls calls the resolver from inside
+    /// `process_tls_records`, on the caller's thread).
+    static CURRENT_REQUEST: std::cell::RefCell<Option<Arc<CertRequest>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes `r` the request record for resolver calls on this thread until dropped.
+pub struct RequestScope;
+
+impl RequestScope {
+    pub fn enter(r: Option<Arc<CertRequest>>) -> RequestScope {
+        CURRENT_REQUEST.with(|c| *c.borrow_mut() = r);
+        RequestScope
+    }
+}
+
+impl Drop for RequestScope {
+    fn drop(&mut self) {
+        CURRENT_REQUEST.with(|c| *c.borrow_mut() = None);
+    }
+}
+
+/// The client certificate resolver of a credential: offers its certificate (if any) and notes
+/// the request in the running context's [`CertRequest`]. One per credential, so the configs of
+/// its contexts are equal and rustls lets them resume each other's sessions.
+#[derive(Debug, Default)]
+pub struct ClientCert {
+    pub key: Option<Arc<rustls::sign::CertifiedKey>>,
+}
+
 impl rustls::client::ResolvesClientCert for ClientCert {
     fn resolve(&self, root_hint_subjects: &[&[u8]], _sigschemes: &[rustls::SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        self.requested.store(true, std::sync::atomic::Ordering::SeqCst);
-        *self.issuers.lock().unwrap_or_else(|e| e.into_inner()) = root_hint_subjects.iter().map(|s| s.to_vec()).collect();
+        CURRENT_REQUEST.with(|c| {
+            if let Some(r) = c.borrow().as_ref() {
+                r.requested.store(true, std::sync::atomic::Ordering::SeqCst);
+                *r.issuers.lock().unwrap_or_else(|e| e.into_inner()) = root_hint_subjects.iter().map(|s| s.to_vec()).collect();
+            }
+        });
         self.key.clone()
     }
 

@@ -213,7 +213,8 @@ impl ServerCertVerifier for Verifier {
 fn webpki_cert_error(e: webpki::Error) -> CertificateError {
     use webpki::Error as W;
     match e {
-        W::UnknownIssuer => CertificateError::UnknownIssuer,
+        // A root with the issuer's name but another key type is no issuer either.
+        W::UnknownIssuer | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => CertificateError::UnknownIssuer,
         W::CertExpired { .. } | W::InvalidCertValidity => CertificateError::Expired,
         W::CertNotValidYet { .. } => CertificateError::NotValidYet,
         W::CertRevoked => CertificateError::Revoked,
