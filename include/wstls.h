@@ -927,6 +927,111 @@ wstls_SECURITY_STATUS wstls_QuerySecurityPackageInfoA(char *pszPackageName, stru
 wstls_SECURITY_STATUS wstls_QuerySecurityPackageInfoW(wstls_WCHAR *pszPackageName, struct wstls_SecPkgInfoW **ppPackageInfo);
 
 /*
+ `CompleteAuthToken`: not used by Schannel; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_CompleteAuthToken(wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pToken);
+
+/*
+ `ImpersonateSecurityContext`: no Windows accounts; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ImpersonateSecurityContext(wstls_CtxtHandle *phContext);
+
+/*
+ `RevertSecurityContext`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_RevertSecurityContext(wstls_CtxtHandle *phContext);
+
+/*
+ `MakeSignature`: Schannel protects streams with EncryptMessage; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_MakeSignature(wstls_CtxtHandle *phContext, uint32_t fQOP, struct wstls_SecBufferDesc *pMessage, uint32_t MessageSeqNo);
+
+/*
+ `VerifySignature`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_VerifySignature(wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pMessage, uint32_t MessageSeqNo, uint32_t *pfQOP);
+
+/*
+ `ExportSecurityContext`: contexts cannot leave the process; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ExportSecurityContext(wstls_CtxtHandle *phContext, uint32_t fFlags, struct wstls_SecBuffer *pPackedContext, void **pToken);
+
+/*
+ `ImportSecurityContextA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ImportSecurityContextA(char *pszPackage, struct wstls_SecBuffer *pPackedContext, void *Token, wstls_CtxtHandle *phContext);
+
+/*
+ `ImportSecurityContextW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ImportSecurityContextW(wstls_WCHAR *pszPackage, struct wstls_SecBuffer *pPackedContext, void *Token, wstls_CtxtHandle *phContext);
+
+/*
+ `AddCredentialsA`: acquire a new credential instead; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_AddCredentialsA(wstls_CredHandle *hCredentials, char *pszPrincipal, char *pszPackage, uint32_t fCredentialUse, void *pAuthData, wstls_SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument, wstls_TimeStamp *ptsExpiry);
+
+/*
+ `AddCredentialsW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_AddCredentialsW(wstls_CredHandle *hCredentials, wstls_WCHAR *pszPrincipal, wstls_WCHAR *pszPackage, uint32_t fCredentialUse, void *pAuthData, wstls_SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument, wstls_TimeStamp *ptsExpiry);
+
+/*
+ `QuerySecurityContextToken`: no access tokens; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QuerySecurityContextToken(wstls_CtxtHandle *phContext, void **Token);
+
+/*
+ `SetContextAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetContextAttributesA(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `SetContextAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetContextAttributesW(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `SetCredentialsAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetCredentialsAttributesA(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `SetCredentialsAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetCredentialsAttributesW(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `ChangeAccountPasswordA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ChangeAccountPasswordA(char *pszPackageName, char *pszDomainName, char *pszAccountName, char *pszOldPassword, char *pszNewPassword, uint8_t bImpersonating, uint32_t dwReserved, struct wstls_SecBufferDesc *pOutput);
+
+/*
+ `ChangeAccountPasswordW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ChangeAccountPasswordW(wstls_WCHAR *pszPackageName, wstls_WCHAR *pszDomainName, wstls_WCHAR *pszAccountName, wstls_WCHAR *pszOldPassword, wstls_WCHAR *pszNewPassword, uint8_t bImpersonating, uint32_t dwReserved, struct wstls_SecBufferDesc *pOutput);
+
+/*
+ `QueryContextAttributesExA`: use QueryContextAttributesA; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryContextAttributesExA(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `QueryContextAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryContextAttributesExW(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `QueryCredentialsAttributesExA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryCredentialsAttributesExA(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `QueryCredentialsAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryCredentialsAttributesExW(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
  Returns the SSPI dispatch table (`SecurityFunctionTableA`, entries in Windows slot order,
  version 5); curl calls every SSPI function through it. The table is static: never write to
  it or free it.

@@ -16,11 +16,19 @@ use wstls::win::crypt::CERT_CONTEXT;
 use wstls::win::sspi::*;
 
 fn init_sec_buffer(t: u32, p: *mut c_void, n: u32) -> SecBuffer {
-    SecBuffer { cbBuffer: n, BufferType: t, pvBuffer: p }
+    SecBuffer {
+        cbBuffer: n,
+        BufferType: t,
+        pvBuffer: p,
+    }
 }
 
 fn desc(b: &mut [SecBuffer]) -> SecBufferDesc {
-    SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: b.len() as u32, pBuffers: b.as_mut_ptr() }
+    SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: b.len() as u32,
+        pBuffers: b.as_mut_ptr(),
+    }
 }
 
 struct Curl {
@@ -48,7 +56,10 @@ impl Curl {
         tls_parameters.grbitDisabledProtocols = !enabled;
         let mut credentials: SCH_CREDENTIALS = unsafe { std::mem::zeroed() };
         credentials.dwVersion = SCH_CREDENTIALS_VERSION;
-        credentials.dwFlags = SCH_CRED_AUTO_CRED_VALIDATION | SCH_CRED_REVOCATION_CHECK_CHAIN | SCH_CRED_NO_DEFAULT_CREDS | SCH_USE_STRONG_CRYPTO;
+        credentials.dwFlags = SCH_CRED_AUTO_CRED_VALIDATION
+            | SCH_CRED_REVOCATION_CHECK_CHAIN
+            | SCH_CRED_NO_DEFAULT_CREDS
+            | SCH_USE_STRONG_CRYPTO;
         credentials.cTlsParameters = 1;
         credentials.pTlsParameters = &mut tls_parameters;
         let mut cred = SecHandle::default();
@@ -71,7 +82,12 @@ impl Curl {
         // Step 1: ClientHello, with ALPN.
         let sock = connect(port);
         let host = CString::new(host).unwrap();
-        let req_flags = ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT | ISC_REQ_CONFIDENTIALITY | ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM | ISC_REQ_USE_SUPPLIED_CREDS;
+        let req_flags = ISC_REQ_SEQUENCE_DETECT
+            | ISC_REQ_REPLAY_DETECT
+            | ISC_REQ_CONFIDENTIALITY
+            | ISC_REQ_ALLOCATE_MEMORY
+            | ISC_REQ_STREAM
+            | ISC_REQ_USE_SUPPLIED_CREDS;
         let mut alpn_buffer = Vec::new();
         if alpn {
             let list = b"\x08http/1.1";
@@ -80,7 +96,11 @@ impl Curl {
             alpn_buffer.extend_from_slice(&(list.len() as u16).to_ne_bytes());
             alpn_buffer.extend_from_slice(list);
         }
-        let mut inbuf = [init_sec_buffer(SECBUFFER_APPLICATION_PROTOCOLS, alpn_buffer.as_mut_ptr() as *mut c_void, alpn_buffer.len() as u32)];
+        let mut inbuf = [init_sec_buffer(
+            SECBUFFER_APPLICATION_PROTOCOLS,
+            alpn_buffer.as_mut_ptr() as *mut c_void,
+            alpn_buffer.len() as u32,
+        )];
         let mut inbuf_desc = desc(&mut inbuf);
         let mut outbuf = [init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0)];
         let mut outbuf_desc = desc(&mut outbuf);
@@ -94,7 +114,11 @@ impl Curl {
                 req_flags,
                 0,
                 0,
-                if alpn { &mut inbuf_desc } else { std::ptr::null_mut() },
+                if alpn {
+                    &mut inbuf_desc
+                } else {
+                    std::ptr::null_mut()
+                },
                 0,
                 &mut ctx,
                 &mut outbuf_desc,
@@ -103,10 +127,29 @@ impl Curl {
             )
         };
         assert_eq!(st, SEC_I_CONTINUE_NEEDED, "{}", last_message());
-        let mut c = Curl { f, cred, ctx, host, req_flags, ret_flags, encdata: Vec::new(), sock, sizes: None, alpn: None, certinfo: Vec::new(), renegotiations: 0 };
-        let tok = unsafe { std::slice::from_raw_parts(outbuf[0].pvBuffer as *const u8, outbuf[0].cbBuffer as usize) }.to_vec();
+        let mut c = Curl {
+            f,
+            cred,
+            ctx,
+            host,
+            req_flags,
+            ret_flags,
+            encdata: Vec::new(),
+            sock,
+            sizes: None,
+            alpn: None,
+            certinfo: Vec::new(),
+            renegotiations: 0,
+        };
+        let tok = unsafe {
+            std::slice::from_raw_parts(outbuf[0].pvBuffer as *const u8, outbuf[0].cbBuffer as usize)
+        }
+        .to_vec();
         c.sock.write_all(&tok).unwrap();
-        assert_eq!(unsafe { (f.FreeContextBuffer.unwrap())(outbuf[0].pvBuffer) }, SEC_E_OK);
+        assert_eq!(
+            unsafe { (f.FreeContextBuffer.unwrap())(outbuf[0].pvBuffer) },
+            SEC_E_OK
+        );
         c.step2(true);
         c.step3();
         c
@@ -124,7 +167,11 @@ impl Curl {
             // curl passes a copy of the encrypted data.
             let mut copy = self.encdata.clone();
             let mut inbuf = [
-                init_sec_buffer(SECBUFFER_TOKEN, copy.as_mut_ptr() as *mut c_void, copy.len() as u32),
+                init_sec_buffer(
+                    SECBUFFER_TOKEN,
+                    copy.as_mut_ptr() as *mut c_void,
+                    copy.len() as u32,
+                ),
                 init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0),
             ];
             let mut inbuf_desc = desc(&mut inbuf);
@@ -154,14 +201,23 @@ impl Curl {
                 doread = true;
                 continue;
             }
-            assert!(st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED, "ISC: {st:#x} {}", last_message());
+            assert!(
+                st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED,
+                "ISC: {st:#x} {}",
+                last_message()
+            );
             for b in &outbuf {
                 if b.BufferType == SECBUFFER_TOKEN && b.cbBuffer > 0 {
-                    let tok = unsafe { std::slice::from_raw_parts(b.pvBuffer as *const u8, b.cbBuffer as usize) };
+                    let tok = unsafe {
+                        std::slice::from_raw_parts(b.pvBuffer as *const u8, b.cbBuffer as usize)
+                    };
                     self.sock.write_all(tok).unwrap();
                 }
                 if !b.pvBuffer.is_null() {
-                    assert_eq!(unsafe { (self.f.FreeContextBuffer.unwrap())(b.pvBuffer) }, SEC_E_OK);
+                    assert_eq!(
+                        unsafe { (self.f.FreeContextBuffer.unwrap())(b.pvBuffer) },
+                        SEC_E_OK
+                    );
                 }
             }
             if inbuf[1].BufferType == SECBUFFER_EXTRA && inbuf[1].cbBuffer > 0 {
@@ -182,16 +238,31 @@ impl Curl {
 
     /// Step 3: flags, ALPN, server certificate.
     fn step3(&mut self) {
-        assert_eq!(self.ret_flags, self.req_flags, "curl: 'failed to setup sequence detection' etc. unless ret_flags == req_flags");
+        assert_eq!(
+            self.ret_flags, self.req_flags,
+            "curl: 'failed to setup sequence detection' etc. unless ret_flags == req_flags"
+        );
         let mut ap: SecPkgContext_ApplicationProtocol = unsafe { std::mem::zeroed() };
-        let st = unsafe { (self.f.QueryContextAttributesA.unwrap())(&mut self.ctx, SECPKG_ATTR_APPLICATION_PROTOCOL, &mut ap as *mut _ as *mut c_void) };
+        let st = unsafe {
+            (self.f.QueryContextAttributesA.unwrap())(
+                &mut self.ctx,
+                SECPKG_ATTR_APPLICATION_PROTOCOL,
+                &mut ap as *mut _ as *mut c_void,
+            )
+        };
         assert_eq!(st, SEC_E_OK);
         if ap.ProtoNegoStatus == SecApplicationProtocolNegotiationStatus_Success {
             assert_eq!(ap.ProtoNegoExt, SecApplicationProtocolNegotiationExt_ALPN);
             self.alpn = Some(ap.ProtocolId[..ap.ProtocolIdSize as usize].to_vec());
         }
         let mut cert: *const CERT_CONTEXT = std::ptr::null();
-        let st = unsafe { (self.f.QueryContextAttributesA.unwrap())(&mut self.ctx, SECPKG_ATTR_REMOTE_CERT_CONTEXT, &mut cert as *mut _ as *mut c_void) };
+        let st = unsafe {
+            (self.f.QueryContextAttributesA.unwrap())(
+                &mut self.ctx,
+                SECPKG_ATTR_REMOTE_CERT_CONTEXT,
+                &mut cert as *mut _ as *mut c_void,
+            )
+        };
         assert_eq!(st, SEC_E_OK);
         unsafe {
             let c = &*cert;
@@ -206,10 +277,17 @@ impl Curl {
                     break;
                 }
                 if first {
-                    assert_eq!((*cur).pbCertEncoded, c.pbCertEncoded, "leaf first in the peer's store");
+                    assert_eq!(
+                        (*cur).pbCertEncoded,
+                        c.pbCertEncoded,
+                        "leaf first in the peer's store"
+                    );
                     first = false;
                 }
-                self.certinfo.push(std::slice::from_raw_parts((*cur).pbCertEncoded, (*cur).cbCertEncoded as usize).to_vec());
+                self.certinfo.push(
+                    std::slice::from_raw_parts((*cur).pbCertEncoded, (*cur).cbCertEncoded as usize)
+                        .to_vec(),
+                );
             }
             assert!(!(*c.pCertInfo).Subject.pbData.is_null());
             assert_eq!(wstls_CertFreeCertificateContext(cert), 1);
@@ -219,7 +297,13 @@ impl Curl {
     fn send(&mut self, data: &[u8]) -> usize {
         if self.sizes.is_none() {
             let mut s = SecPkgContext_StreamSizes::default();
-            let st = unsafe { (self.f.QueryContextAttributesA.unwrap())(&mut self.ctx, SECPKG_ATTR_STREAM_SIZES, &mut s as *mut _ as *mut c_void) };
+            let st = unsafe {
+                (self.f.QueryContextAttributesA.unwrap())(
+                    &mut self.ctx,
+                    SECPKG_ATTR_STREAM_SIZES,
+                    &mut s as *mut _ as *mut c_void,
+                )
+            };
             assert_eq!(st, SEC_E_OK);
             self.sizes = Some(s);
         }
@@ -231,8 +315,16 @@ impl Curl {
         let mut outbuf = unsafe {
             [
                 init_sec_buffer(SECBUFFER_STREAM_HEADER, p as *mut c_void, s.cbHeader),
-                init_sec_buffer(SECBUFFER_DATA, p.add(s.cbHeader as usize) as *mut c_void, len as u32),
-                init_sec_buffer(SECBUFFER_STREAM_TRAILER, p.add(s.cbHeader as usize + len) as *mut c_void, s.cbTrailer),
+                init_sec_buffer(
+                    SECBUFFER_DATA,
+                    p.add(s.cbHeader as usize) as *mut c_void,
+                    len as u32,
+                ),
+                init_sec_buffer(
+                    SECBUFFER_STREAM_TRAILER,
+                    p.add(s.cbHeader as usize + len) as *mut c_void,
+                    s.cbTrailer,
+                ),
                 init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0),
             ]
         };
@@ -250,19 +342,34 @@ impl Curl {
         loop {
             while !self.encdata.is_empty() {
                 let mut inbuf = [
-                    init_sec_buffer(SECBUFFER_DATA, self.encdata.as_mut_ptr() as *mut c_void, self.encdata.len() as u32),
+                    init_sec_buffer(
+                        SECBUFFER_DATA,
+                        self.encdata.as_mut_ptr() as *mut c_void,
+                        self.encdata.len() as u32,
+                    ),
                     init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0),
                     init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0),
                     init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0),
                 ];
                 let mut d = desc(&mut inbuf);
-                let st = unsafe { (self.f.DecryptMessage.unwrap())(&mut self.ctx, &mut d, 0, std::ptr::null_mut()) };
+                let st = unsafe {
+                    (self.f.DecryptMessage.unwrap())(&mut self.ctx, &mut d, 0, std::ptr::null_mut())
+                };
                 if st == SEC_E_INCOMPLETE_MESSAGE {
                     break;
                 }
-                assert!(st == SEC_E_OK || st == SEC_I_RENEGOTIATE || st == SEC_I_CONTEXT_EXPIRED, "DecryptMessage {st:#x}: {}", last_message());
+                assert!(
+                    st == SEC_E_OK || st == SEC_I_RENEGOTIATE || st == SEC_I_CONTEXT_EXPIRED,
+                    "DecryptMessage {st:#x}: {}",
+                    last_message()
+                );
                 if inbuf[1].BufferType == SECBUFFER_DATA {
-                    out.extend_from_slice(unsafe { std::slice::from_raw_parts(inbuf[1].pvBuffer as *const u8, inbuf[1].cbBuffer as usize) });
+                    out.extend_from_slice(unsafe {
+                        std::slice::from_raw_parts(
+                            inbuf[1].pvBuffer as *const u8,
+                            inbuf[1].cbBuffer as usize,
+                        )
+                    });
                 }
                 if inbuf[3].BufferType == SECBUFFER_EXTRA && inbuf[3].cbBuffer > 0 {
                     let keep = inbuf[3].cbBuffer as usize;
@@ -290,9 +397,16 @@ impl Curl {
 
     fn shutdown(&mut self) {
         let mut dwshut = SCHANNEL_SHUTDOWN;
-        let mut b = [init_sec_buffer(SECBUFFER_TOKEN, &mut dwshut as *mut u32 as *mut c_void, 4)];
+        let mut b = [init_sec_buffer(
+            SECBUFFER_TOKEN,
+            &mut dwshut as *mut u32 as *mut c_void,
+            4,
+        )];
         let mut d = desc(&mut b);
-        assert_eq!(unsafe { (self.f.ApplyControlToken.unwrap())(&mut self.ctx, &mut d) }, SEC_E_OK);
+        assert_eq!(
+            unsafe { (self.f.ApplyControlToken.unwrap())(&mut self.ctx, &mut d) },
+            SEC_E_OK
+        );
         let mut outbuf = [init_sec_buffer(SECBUFFER_EMPTY, std::ptr::null_mut(), 0)];
         let mut od = desc(&mut outbuf);
         let mut ctx = self.ctx;
@@ -313,10 +427,16 @@ impl Curl {
             )
         };
         assert!(st == SEC_E_OK || st == SEC_I_CONTEXT_EXPIRED, "{st:#x}");
-        let tok = unsafe { std::slice::from_raw_parts(outbuf[0].pvBuffer as *const u8, outbuf[0].cbBuffer as usize) }.to_vec();
+        let tok = unsafe {
+            std::slice::from_raw_parts(outbuf[0].pvBuffer as *const u8, outbuf[0].cbBuffer as usize)
+        }
+        .to_vec();
         assert!(!tok.is_empty());
         let _ = self.sock.write_all(&tok);
-        assert_eq!(unsafe { (self.f.FreeContextBuffer.unwrap())(outbuf[0].pvBuffer) }, SEC_E_OK);
+        assert_eq!(
+            unsafe { (self.f.FreeContextBuffer.unwrap())(outbuf[0].pvBuffer) },
+            SEC_E_OK
+        );
         // After close_notify, encryption is over.
         let mut dummy = [0u8; 64];
         let p = dummy.as_mut_ptr();
@@ -329,13 +449,22 @@ impl Curl {
             ]
         };
         let mut d = desc(&mut bufs);
-        assert_eq!(unsafe { (self.f.EncryptMessage.unwrap())(&mut self.ctx, 0, &mut d, 0) }, SEC_E_CONTEXT_EXPIRED);
+        assert_eq!(
+            unsafe { (self.f.EncryptMessage.unwrap())(&mut self.ctx, 0, &mut d, 0) },
+            SEC_E_CONTEXT_EXPIRED
+        );
     }
 
     fn close(mut self) {
         unsafe {
-            assert_eq!((self.f.DeleteSecurityContext.unwrap())(&mut self.ctx), SEC_E_OK);
-            assert_eq!((self.f.FreeCredentialsHandle.unwrap())(&mut self.cred), SEC_E_OK);
+            assert_eq!(
+                (self.f.DeleteSecurityContext.unwrap())(&mut self.ctx),
+                SEC_E_OK
+            );
+            assert_eq!(
+                (self.f.FreeCredentialsHandle.unwrap())(&mut self.cred),
+                SEC_E_OK
+            );
         }
     }
 }
@@ -362,7 +491,10 @@ fn curl_loop_tls13_with_alpn() {
     assert!(page.contains("TLSv1.3"), "{page}");
     assert_eq!(c.alpn.as_deref(), Some(&b"http/1.1"[..]));
     assert_eq!(c.certinfo.len(), 1, "s_server sends the leaf only");
-    assert!(c.renegotiations >= 1, "TLS 1.3 tickets arrive as SEC_I_RENEGOTIATE");
+    assert!(
+        c.renegotiations >= 1,
+        "TLS 1.3 tickets arrive as SEC_I_RENEGOTIATE"
+    );
     c.shutdown();
     c.close();
 }

@@ -15,7 +15,13 @@ use wstls::win::sspi::*;
 
 fn client_cred(kind: Kind, flags: u32) -> SecHandle {
     pki();
-    acquire(SECPKG_CRED_OUTBOUND, kind, flags | SCH_CRED_NO_DEFAULT_CREDS, None).unwrap()
+    acquire(
+        SECPKG_CRED_OUTBOUND,
+        kind,
+        flags | SCH_CRED_NO_DEFAULT_CREDS,
+        None,
+    )
+    .unwrap()
 }
 
 /// Full client session against s_server: handshake, data both ways, shutdown.
@@ -24,25 +30,63 @@ fn client_session(kind: Kind, server_args: &[&str], mut chunks: Chunks, expect_p
     let mut sock = connect(port);
     let mut cred = client_cred(kind, 0);
     let mut seen = Seen::default();
-    let (mut ctx, mut enc, flags) = client_handshake(&mut sock, &mut cred, "localhost", CURL_REQ, &mut chunks, &mut seen)
-        .unwrap_or_else(|(st, _)| panic!("handshake failed {st:#x}: {} / {}", last_message(), peer.output()));
-    assert_eq!(flags, CURL_REQ, "returned flags must equal the requested ones (curl checks)");
+    let (mut ctx, mut enc, flags) = client_handshake(
+        &mut sock,
+        &mut cred,
+        "localhost",
+        CURL_REQ,
+        &mut chunks,
+        &mut seen,
+    )
+    .unwrap_or_else(|(st, _)| {
+        panic!(
+            "handshake failed {st:#x}: {} / {}",
+            last_message(),
+            peer.output()
+        )
+    });
+    assert_eq!(
+        flags, CURL_REQ,
+        "returned flags must equal the requested ones (curl checks)"
+    );
     assert_eq!(connection_info(&mut ctx).dwProtocol, expect_proto);
     // Client to server.
     let msg = b"hello from sspi\n";
     sock.write_all(&encrypt(&mut ctx, msg).unwrap()).unwrap();
-    assert!(peer.wait_for("hello from sspi"), "s_server did not get the data: {}", peer.output());
+    assert!(
+        peer.wait_for("hello from sspi"),
+        "s_server did not get the data: {}",
+        peer.output()
+    );
     // Server to client, several records.
     peer.send("hello from openssl\n");
     peer.send("and a second line\n");
     let want = "hello from openssl\nand a second line\n";
-    let (plain, closed) = receive(&mut sock, &mut ctx, &mut cred, false, &mut enc, want.len(), &mut chunks, &mut seen);
+    let (plain, closed) = receive(
+        &mut sock,
+        &mut ctx,
+        &mut cred,
+        false,
+        &mut enc,
+        want.len(),
+        &mut chunks,
+        &mut seen,
+    );
     assert!(!closed);
     assert_eq!(String::from_utf8_lossy(&plain), want);
     // Shutdown: our close_notify, then the server's.
     let bye = shutdown_token(false, &mut ctx, &mut cred);
     sock.write_all(&bye).unwrap();
-    let (rest, closed) = receive(&mut sock, &mut ctx, &mut cred, false, &mut enc, usize::MAX, &mut chunks, &mut seen);
+    let (rest, closed) = receive(
+        &mut sock,
+        &mut ctx,
+        &mut cred,
+        false,
+        &mut enc,
+        usize::MAX,
+        &mut chunks,
+        &mut seen,
+    );
     assert!(closed, "no close_notify from s_server");
     assert!(rest.is_empty());
     assert_eq!(delete(&mut ctx), SEC_E_OK);
@@ -55,13 +99,24 @@ fn client_session(kind: Kind, server_args: &[&str], mut chunks: Chunks, expect_p
 fn client_tls13_one_byte_pieces() {
     let seen = client_session(Kind::Sch(0), &[], Chunks::One, SP_PROT_TLS1_3_CLIENT);
     assert!(seen.incomplete > 10, "{seen:?}");
-    assert!(seen.renegotiate >= 1, "TLS 1.3 tickets come as SEC_I_RENEGOTIATE: {seen:?}");
-    assert_eq!(seen.renegotiate_tokens, 0, "tickets need no answer: {seen:?}");
+    assert!(
+        seen.renegotiate >= 1,
+        "TLS 1.3 tickets come as SEC_I_RENEGOTIATE: {seen:?}"
+    );
+    assert_eq!(
+        seen.renegotiate_tokens, 0,
+        "tickets need no answer: {seen:?}"
+    );
 }
 
 #[test]
 fn client_tls12_one_byte_pieces() {
-    let seen = client_session(Kind::Schannel(SP_PROT_TLS1_2_CLIENT), &[], Chunks::One, SP_PROT_TLS1_2_CLIENT);
+    let seen = client_session(
+        Kind::Schannel(SP_PROT_TLS1_2_CLIENT),
+        &[],
+        Chunks::One,
+        SP_PROT_TLS1_2_CLIENT,
+    );
     assert!(seen.incomplete > 10, "{seen:?}");
 }
 
@@ -69,8 +124,16 @@ fn client_tls12_one_byte_pieces() {
 fn client_random_pieces_see_incomplete_and_extra() {
     let mut total = Seen::default();
     for round in 0..12 {
-        let kind = if round % 2 == 0 { Kind::Sch(0) } else { Kind::Sch(SP_PROT_TLS1_3_CLIENT) };
-        let proto = if round % 2 == 0 { SP_PROT_TLS1_3_CLIENT } else { SP_PROT_TLS1_2_CLIENT };
+        let kind = if round % 2 == 0 {
+            Kind::Sch(0)
+        } else {
+            Kind::Sch(SP_PROT_TLS1_3_CLIENT)
+        };
+        let proto = if round % 2 == 0 {
+            SP_PROT_TLS1_3_CLIENT
+        } else {
+            SP_PROT_TLS1_2_CLIENT
+        };
         let s = client_session(kind, &[], Chunks::Random(Rng::new(), 300), proto);
         total.incomplete += s.incomplete;
         total.extra += s.extra;
@@ -98,7 +161,14 @@ fn handshake_status(cert: &str, flags: u32, target: &str) -> (i32, String) {
     let mut sock = connect(port);
     let mut cred = client_cred(Kind::Sch(0), flags);
     let mut seen = Seen::default();
-    let r = client_handshake(&mut sock, &mut cred, target, CURL_REQ, &mut Chunks::Big, &mut seen);
+    let r = client_handshake(
+        &mut sock,
+        &mut cred,
+        target,
+        CURL_REQ,
+        &mut Chunks::Big,
+        &mut seen,
+    );
     let st = match r {
         Ok((mut ctx, _, _)) => {
             delete(&mut ctx);
@@ -118,7 +188,10 @@ fn untrusted_root() {
     let (st, msg) = handshake_status("untrusted", 0, "localhost");
     assert_eq!(st, SEC_E_UNTRUSTED_ROOT, "{msg}");
     // Manual validation lets the program decide.
-    assert_eq!(handshake_status("untrusted", SCH_CRED_MANUAL_CRED_VALIDATION, "localhost").0, SEC_E_OK);
+    assert_eq!(
+        handshake_status("untrusted", SCH_CRED_MANUAL_CRED_VALIDATION, "localhost").0,
+        SEC_E_OK
+    );
 }
 
 #[test]
@@ -131,10 +204,19 @@ fn expired_certificate() {
 fn wrong_principal() {
     let (st, msg) = handshake_status("wrongname", 0, "localhost");
     assert_eq!(st, SEC_E_WRONG_PRINCIPAL, "{msg}");
-    assert_eq!(handshake_status("server", 0, "not-localhost.example").0, SEC_E_WRONG_PRINCIPAL);
+    assert_eq!(
+        handshake_status("server", 0, "not-localhost.example").0,
+        SEC_E_WRONG_PRINCIPAL
+    );
     // SCH_CRED_NO_SERVERNAME_CHECK waives the name check only.
-    assert_eq!(handshake_status("wrongname", SCH_CRED_NO_SERVERNAME_CHECK, "localhost").0, SEC_E_OK);
-    assert_eq!(handshake_status("untrusted", SCH_CRED_NO_SERVERNAME_CHECK, "localhost").0, SEC_E_UNTRUSTED_ROOT);
+    assert_eq!(
+        handshake_status("wrongname", SCH_CRED_NO_SERVERNAME_CHECK, "localhost").0,
+        SEC_E_OK
+    );
+    assert_eq!(
+        handshake_status("untrusted", SCH_CRED_NO_SERVERNAME_CHECK, "localhost").0,
+        SEC_E_UNTRUSTED_ROOT
+    );
 }
 
 #[test]
@@ -143,17 +225,44 @@ fn client_certificate_sent_from_pa_cred() {
     let (peer, port) = s_server("server", &["-Verify", "1", "-CAfile", ca.to_str().unwrap()]);
     let mut sock = connect(port);
     let cert = cert_context("client");
-    let mut cred = acquire(SECPKG_CRED_OUTBOUND, Kind::Sch(0), SCH_CRED_NO_DEFAULT_CREDS, Some(cert)).unwrap();
+    let mut cred = acquire(
+        SECPKG_CRED_OUTBOUND,
+        Kind::Sch(0),
+        SCH_CRED_NO_DEFAULT_CREDS,
+        Some(cert),
+    )
+    .unwrap();
     unsafe { wstls_CertFreeCertificateContext(cert) };
     let mut seen = Seen::default();
     let req = CURL_REQ | ISC_REQ_USE_SUPPLIED_CREDS;
-    let (mut ctx, mut enc, flags) = client_handshake(&mut sock, &mut cred, "localhost", req, &mut Chunks::Random(Rng::new(), 200), &mut seen)
-        .unwrap_or_else(|(st, _)| panic!("{st:#x} {} {}", last_message(), peer.output()));
+    let (mut ctx, mut enc, flags) = client_handshake(
+        &mut sock,
+        &mut cred,
+        "localhost",
+        req,
+        &mut Chunks::Random(Rng::new(), 200),
+        &mut seen,
+    )
+    .unwrap_or_else(|(st, _)| panic!("{st:#x} {} {}", last_message(), peer.output()));
     assert_eq!(flags, req);
-    sock.write_all(&encrypt(&mut ctx, b"with a certificate\n").unwrap()).unwrap();
+    sock.write_all(&encrypt(&mut ctx, b"with a certificate\n").unwrap())
+        .unwrap();
     assert!(peer.wait_for("with a certificate"), "{}", peer.output());
-    assert!(peer.output().contains("wstls client"), "s_server should have verified our certificate: {}", peer.output());
-    let _ = receive(&mut sock, &mut ctx, &mut cred, false, &mut enc, 0, &mut Chunks::Big, &mut seen);
+    assert!(
+        peer.output().contains("wstls client"),
+        "s_server should have verified our certificate: {}",
+        peer.output()
+    );
+    let _ = receive(
+        &mut sock,
+        &mut ctx,
+        &mut cred,
+        false,
+        &mut enc,
+        0,
+        &mut Chunks::Big,
+        &mut seen,
+    );
     delete(&mut ctx);
     free_cred(cred);
 }
@@ -167,7 +276,14 @@ fn incomplete_credentials_then_continue_without() {
     let mut cred = client_cred(Kind::Sch(0), 0);
     // Like curl with automatic client certificates: no ISC_REQ_USE_SUPPLIED_CREDS at first.
     let mut ctx = None;
-    let s = token_call(false, &mut cred, &mut ctx, Some("localhost"), CURL_REQ, None);
+    let s = token_call(
+        false,
+        &mut cred,
+        &mut ctx,
+        Some("localhost"),
+        CURL_REQ,
+        None,
+    );
     assert_eq!(s.status, SEC_I_CONTINUE_NEEDED);
     sock.write_all(&s.token).unwrap();
     let mut enc = Vec::new();
@@ -180,7 +296,14 @@ fn incomplete_credentials_then_continue_without() {
             assert!(n > 0);
             enc.extend_from_slice(&b[..n]);
         }
-        let s = token_call(false, &mut cred, &mut ctx, Some("localhost"), req, Some(&enc));
+        let s = token_call(
+            false,
+            &mut cred,
+            &mut ctx,
+            Some("localhost"),
+            req,
+            Some(&enc),
+        );
         match s.status {
             SEC_E_INCOMPLETE_MESSAGE => continue,
             SEC_I_INCOMPLETE_CREDENTIALS => {
@@ -188,10 +311,25 @@ fn incomplete_credentials_then_continue_without() {
                 saw_incomplete_creds = true;
                 req |= ISC_REQ_USE_SUPPLIED_CREDS;
                 // Same input again, as curl does.
-                let s = token_call(false, &mut cred, &mut ctx, Some("localhost"), req, Some(&enc));
-                assert!(s.status == SEC_I_CONTINUE_NEEDED || s.status == SEC_E_OK, "{:#x}", s.status);
+                let s = token_call(
+                    false,
+                    &mut cred,
+                    &mut ctx,
+                    Some("localhost"),
+                    req,
+                    Some(&enc),
+                );
+                assert!(
+                    s.status == SEC_I_CONTINUE_NEEDED || s.status == SEC_E_OK,
+                    "{:#x}",
+                    s.status
+                );
                 sock.write_all(&s.token).unwrap();
-                let keep = if s.in1.0 == SECBUFFER_EXTRA { s.in1.1 as usize } else { 0 };
+                let keep = if s.in1.0 == SECBUFFER_EXTRA {
+                    s.in1.1 as usize
+                } else {
+                    0
+                };
                 enc.drain(..enc.len() - keep);
                 if s.status == SEC_E_OK {
                     assert_eq!(s.flags, req);
@@ -200,7 +338,11 @@ fn incomplete_credentials_then_continue_without() {
             }
             SEC_I_CONTINUE_NEEDED | SEC_E_OK => {
                 sock.write_all(&s.token).unwrap();
-                let keep = if s.in1.0 == SECBUFFER_EXTRA { s.in1.1 as usize } else { 0 };
+                let keep = if s.in1.0 == SECBUFFER_EXTRA {
+                    s.in1.1 as usize
+                } else {
+                    0
+                };
                 enc.drain(..enc.len() - keep);
                 if s.status == SEC_E_OK {
                     break;
@@ -209,9 +351,13 @@ fn incomplete_credentials_then_continue_without() {
             st => panic!("{st:#x} {}", last_message()),
         }
     }
-    assert!(saw_incomplete_creds, "the server's certificate request must be reported");
+    assert!(
+        saw_incomplete_creds,
+        "the server's certificate request must be reported"
+    );
     let mut ctx = ctx.unwrap();
-    sock.write_all(&encrypt(&mut ctx, b"no certificate\n").unwrap()).unwrap();
+    sock.write_all(&encrypt(&mut ctx, b"no certificate\n").unwrap())
+        .unwrap();
     assert!(peer.wait_for("no certificate"), "{}", peer.output());
     delete(&mut ctx);
     free_cred(cred);
@@ -224,9 +370,26 @@ fn key_update_requested_by_peer() {
     let mut cred = client_cred(Kind::Sch(0), 0);
     let mut seen = Seen::default();
     let mut chunks = Chunks::Random(Rng::new(), 100);
-    let (mut ctx, mut enc, _) = client_handshake(&mut sock, &mut cred, "localhost", CURL_REQ, &mut chunks, &mut seen).unwrap();
+    let (mut ctx, mut enc, _) = client_handshake(
+        &mut sock,
+        &mut cred,
+        "localhost",
+        CURL_REQ,
+        &mut chunks,
+        &mut seen,
+    )
+    .unwrap();
     peer.send("first\n");
-    let (p, _) = receive(&mut sock, &mut ctx, &mut cred, false, &mut enc, 6, &mut chunks, &mut seen);
+    let (p, _) = receive(
+        &mut sock,
+        &mut ctx,
+        &mut cred,
+        false,
+        &mut enc,
+        6,
+        &mut chunks,
+        &mut seen,
+    );
     assert_eq!(p, b"first\n");
     let before = seen.renegotiate;
     // "K": KeyUpdate with update_requested; our answer goes out with the ISC after
@@ -236,15 +399,37 @@ fn key_update_requested_by_peer() {
         if read_chunk(&mut sock, &mut enc, &mut chunks) == 0 {
             panic!("EOF waiting for the KeyUpdate");
         }
-        let (p, _) = receive(&mut sock, &mut ctx, &mut cred, false, &mut enc, 0, &mut chunks, &mut seen);
+        let (p, _) = receive(
+            &mut sock,
+            &mut ctx,
+            &mut cred,
+            false,
+            &mut enc,
+            0,
+            &mut chunks,
+            &mut seen,
+        );
         assert!(p.is_empty());
     }
-    assert_eq!(seen.renegotiate_tokens, 1, "ISC after the KeyUpdate must answer with our own KeyUpdate");
+    assert_eq!(
+        seen.renegotiate_tokens, 1,
+        "ISC after the KeyUpdate must answer with our own KeyUpdate"
+    );
     peer.send("after update\n");
-    let (p, _) = receive(&mut sock, &mut ctx, &mut cred, false, &mut enc, 13, &mut chunks, &mut seen);
+    let (p, _) = receive(
+        &mut sock,
+        &mut ctx,
+        &mut cred,
+        false,
+        &mut enc,
+        13,
+        &mut chunks,
+        &mut seen,
+    );
     assert_eq!(p, b"after update\n");
     // Our records after the update use the new keys: the server must read them.
-    sock.write_all(&encrypt(&mut ctx, b"new keys ok\n").unwrap()).unwrap();
+    sock.write_all(&encrypt(&mut ctx, b"new keys ok\n").unwrap())
+        .unwrap();
     assert!(peer.wait_for("new keys ok"), "{}", peer.output());
     delete(&mut ctx);
     free_cred(cred);
@@ -260,7 +445,15 @@ fn server_session(skind: Kind, client_args: &[&str], mut chunks: Chunks) {
     let port = listener.local_addr().unwrap().port();
     let ca = pki().ca_file();
     let mut child = Command::new("openssl")
-        .args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-servername", "localhost", "-verify_return_error", "-CAfile"])
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-servername",
+            "localhost",
+            "-verify_return_error",
+            "-CAfile",
+        ])
         .arg(&ca)
         .args(client_args)
         .stdin(Stdio::piped())
@@ -271,17 +464,42 @@ fn server_session(skind: Kind, client_args: &[&str], mut chunks: Chunks) {
     let out = Arc::new(Mutex::new(String::new()));
     collect(child.stdout.take().unwrap(), out.clone(), None);
     collect(child.stderr.take().unwrap(), out.clone(), None);
-    let mut peer = Peer { stdin: child.stdin.take(), child, out };
+    let mut peer = Peer {
+        stdin: child.stdin.take(),
+        child,
+        out,
+    };
     let (mut sock, _) = listener.accept().unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let mut seen = Seen::default();
-    let (mut ctx, mut enc) = server_handshake(&mut sock, &mut cred, ASC_REQ, &mut chunks, &mut seen).unwrap_or_else(|(st, _)| panic!("{st:#x}: {} / {}", last_message(), peer.output()));
+    let (mut ctx, mut enc) =
+        server_handshake(&mut sock, &mut cred, ASC_REQ, &mut chunks, &mut seen)
+            .unwrap_or_else(|(st, _)| panic!("{st:#x}: {} / {}", last_message(), peer.output()));
     peer.send("hello from s_client\n");
-    let (p, _) = receive(&mut sock, &mut ctx, &mut cred, true, &mut enc, 20, &mut chunks, &mut seen);
+    let (p, _) = receive(
+        &mut sock,
+        &mut ctx,
+        &mut cred,
+        true,
+        &mut enc,
+        20,
+        &mut chunks,
+        &mut seen,
+    );
     assert_eq!(p, b"hello from s_client\n");
-    sock.write_all(&encrypt(&mut ctx, b"hello from the sspi server\n").unwrap()).unwrap();
-    assert!(peer.wait_for("hello from the sspi server"), "{}", peer.output());
-    assert!(peer.output().contains("Verify return code: 0 (ok)"), "{}", peer.output());
+    sock.write_all(&encrypt(&mut ctx, b"hello from the sspi server\n").unwrap())
+        .unwrap();
+    assert!(
+        peer.wait_for("hello from the sspi server"),
+        "{}",
+        peer.output()
+    );
+    assert!(
+        peer.output().contains("Verify return code: 0 (ok)"),
+        "{}",
+        peer.output()
+    );
     let bye = shutdown_token(true, &mut ctx, &mut cred);
     sock.write_all(&bye).unwrap();
     delete(&mut ctx);

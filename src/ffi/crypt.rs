@@ -31,7 +31,13 @@ fn crypt_guard<T>(name: &str, fail: T, f: impl FnOnce() -> Result<T>) -> T {
             fail
         }
         Err(p) => {
-            error::set_last(E_INVALIDARG, &format!("{name}: internal error (caught panic: {})", error::panic_message(&*p)));
+            error::set_last(
+                E_INVALIDARG,
+                &format!(
+                    "{name}: internal error (caught panic: {})",
+                    error::panic_message(&*p)
+                ),
+            );
             fail
         }
     }
@@ -42,7 +48,11 @@ fn crypt_guard<T>(name: &str, fail: T, f: impl FnOnce() -> Result<T>) -> T {
 /// temporary store (`hCertStore`). Free it with `CertFreeCertificateContext`. NULL on failure
 /// (`CRYPT_E_ASN1_BADTAG` for bytes that are not a certificate).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_CertCreateCertificateContext(dwCertEncodingType: u32, pbCertEncoded: *const u8, cbCertEncoded: u32) -> *const CERT_CONTEXT {
+pub unsafe extern "C" fn wstls_CertCreateCertificateContext(
+    dwCertEncodingType: u32,
+    pbCertEncoded: *const u8,
+    cbCertEncoded: u32,
+) -> *const CERT_CONTEXT {
     crypt_guard("CertCreateCertificateContext", std::ptr::null(), || {
         if pbCertEncoded.is_null() || cbCertEncoded == 0 {
             return Err(Error::new(Kind::Wsa(E_INVALIDARG), "no certificate bytes"));
@@ -54,24 +64,36 @@ pub unsafe extern "C" fn wstls_CertCreateCertificateContext(dwCertEncodingType: 
 
 /// Adds a reference to a certificate context and returns it (NULL stays NULL).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_CertDuplicateCertificateContext(pCertContext: *const CERT_CONTEXT) -> *const CERT_CONTEXT {
+pub unsafe extern "C" fn wstls_CertDuplicateCertificateContext(
+    pCertContext: *const CERT_CONTEXT,
+) -> *const CERT_CONTEXT {
     crypt_guard("CertDuplicateCertificateContext", std::ptr::null(), || {
         if pCertContext.is_null() {
             return Ok(std::ptr::null());
         }
-        cert::duplicate(pCertContext).ok_or_else(|| Error::new(Kind::Wsa(E_INVALIDARG), "not a live wstls certificate context"))
+        cert::duplicate(pCertContext).ok_or_else(|| {
+            Error::new(
+                Kind::Wsa(E_INVALIDARG),
+                "not a live wstls certificate context",
+            )
+        })
     })
 }
 
 /// Drops a reference to a certificate context (the last one frees it, and its temporary store).
 /// NULL is accepted. Returns TRUE, or FALSE for a pointer that is not a live wstls context.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_CertFreeCertificateContext(pCertContext: *const CERT_CONTEXT) -> c_int {
+pub unsafe extern "C" fn wstls_CertFreeCertificateContext(
+    pCertContext: *const CERT_CONTEXT,
+) -> c_int {
     crypt_guard("CertFreeCertificateContext", 0, || {
         if pCertContext.is_null() || cert::free(pCertContext) {
             Ok(1)
         } else {
-            Err(Error::new(Kind::Wsa(E_INVALIDARG), "not a live wstls certificate context"))
+            Err(Error::new(
+                Kind::Wsa(E_INVALIDARG),
+                "not a live wstls certificate context",
+            ))
         }
     })
 }
@@ -79,7 +101,13 @@ pub unsafe extern "C" fn wstls_CertFreeCertificateContext(pCertContext: *const C
 /// Opens a certificate store: only `CERT_STORE_PROV_MEMORY` (`(LPCSTR)2`) is provided. Close it
 /// with `CertCloseStore`. NULL on failure.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_CertOpenStore(lpszStoreProvider: *const c_char, dwEncodingType: u32, hCryptProv: usize, dwFlags: u32, pvPara: *const c_void) -> *mut c_void {
+pub unsafe extern "C" fn wstls_CertOpenStore(
+    lpszStoreProvider: *const c_char,
+    dwEncodingType: u32,
+    hCryptProv: usize,
+    dwFlags: u32,
+    pvPara: *const c_void,
+) -> *mut c_void {
     let _ = (dwEncodingType, hCryptProv, dwFlags, pvPara);
     crypt_guard("CertOpenStore", std::ptr::null_mut(), || {
         if lpszStoreProvider as usize != CERT_STORE_PROV_MEMORY {
@@ -121,7 +149,14 @@ pub unsafe extern "C" fn wstls_CertAddEncodedCertificateToStore(
             return Err(Error::new(Kind::Wsa(E_INVALIDARG), "no certificate bytes"));
         }
         let der = std::slice::from_raw_parts(pbCertEncoded, cbCertEncoded as usize);
-        let r = cert::add_to_store(hCertStore, dwCertEncodingType, der, None, dwAddDisposition, !ppCertContext.is_null())?;
+        let r = cert::add_to_store(
+            hCertStore,
+            dwCertEncodingType,
+            der,
+            None,
+            dwAddDisposition,
+            !ppCertContext.is_null(),
+        )?;
         if let Some(p) = r {
             *ppCertContext = p;
         }
@@ -141,7 +176,14 @@ pub unsafe extern "C" fn wstls_CertAddCertificateContextToStore(
     crypt_guard("CertAddCertificateContextToStore", 0, || {
         let (der, identity) = cert::read_context(pCertContext)?;
         let enc = (*pCertContext).dwCertEncodingType;
-        let r = cert::add_to_store(hCertStore, enc, &der, identity, dwAddDisposition, !ppStoreContext.is_null())?;
+        let r = cert::add_to_store(
+            hCertStore,
+            enc,
+            &der,
+            identity,
+            dwAddDisposition,
+            !ppStoreContext.is_null(),
+        )?;
         if let Some(p) = r {
             *ppStoreContext = p;
         }
@@ -153,13 +195,21 @@ pub unsafe extern "C" fn wstls_CertAddCertificateContextToStore(
 /// Returns the next context (a new reference) or NULL at the end (last error
 /// `CRYPT_E_NOT_FOUND`).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_CertEnumCertificatesInStore(hCertStore: *mut c_void, pPrevCertContext: *const CERT_CONTEXT) -> *const CERT_CONTEXT {
-    crypt_guard("CertEnumCertificatesInStore", std::ptr::null(), || {
-        match cert::enum_store(hCertStore, pPrevCertContext)? {
+pub unsafe extern "C" fn wstls_CertEnumCertificatesInStore(
+    hCertStore: *mut c_void,
+    pPrevCertContext: *const CERT_CONTEXT,
+) -> *const CERT_CONTEXT {
+    crypt_guard(
+        "CertEnumCertificatesInStore",
+        std::ptr::null(),
+        || match cert::enum_store(hCertStore, pPrevCertContext)? {
             Some(p) => Ok(p),
-            None => Err(Error::new(Kind::Wsa(CRYPT_E_NOT_FOUND), "no more certificates in the store")),
-        }
-    })
+            None => Err(Error::new(
+                Kind::Wsa(CRYPT_E_NOT_FOUND),
+                "no more certificates in the store",
+            )),
+        },
+    )
 }
 
 unsafe fn pem_context(cert_pem: &[u8], key_pem: &[u8]) -> Result<*const CERT_CONTEXT> {
@@ -173,22 +223,42 @@ unsafe fn pem_context(cert_pem: &[u8], key_pem: &[u8]) -> Result<*const CERT_CON
 /// NULL when the key is in `cert_file`. Free with `CertFreeCertificateContext`; NULL on failure
 /// (see `wstls_last_error_message()`).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_cert_context_from_pem_files(cert_file: *const c_char, key_file: *const c_char) -> *const CERT_CONTEXT {
-    crypt_guard("wstls_cert_context_from_pem_files", std::ptr::null(), || {
-        let c = crate::ffi::ptr::c_str(cert_file, "cert_file")?;
-        let k = if key_file.is_null() { c } else { crate::ffi::ptr::c_str(key_file, "key_file")? };
-        let id = Identity::from_pem_files(c, k)?;
-        cert::create_with_identity(id)
-    })
+pub unsafe extern "C" fn wstls_cert_context_from_pem_files(
+    cert_file: *const c_char,
+    key_file: *const c_char,
+) -> *const CERT_CONTEXT {
+    crypt_guard(
+        "wstls_cert_context_from_pem_files",
+        std::ptr::null(),
+        || {
+            let c = crate::ffi::ptr::c_str(cert_file, "cert_file")?;
+            let k = if key_file.is_null() {
+                c
+            } else {
+                crate::ffi::ptr::c_str(key_file, "key_file")?
+            };
+            let id = Identity::from_pem_files(c, k)?;
+            cert::create_with_identity(id)
+        },
+    )
 }
 
 /// wstls extension: as [`wstls_cert_context_from_pem_files`] from PEM data in memory (the key
 /// may be in the certificate data, with `key_pem` NULL).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_cert_context_from_pem(cert_pem: *const c_char, cert_len: u32, key_pem: *const c_char, key_len: u32) -> *const CERT_CONTEXT {
+pub unsafe extern "C" fn wstls_cert_context_from_pem(
+    cert_pem: *const c_char,
+    cert_len: u32,
+    key_pem: *const c_char,
+    key_len: u32,
+) -> *const CERT_CONTEXT {
     crypt_guard("wstls_cert_context_from_pem", std::ptr::null(), || {
         let c = crate::ffi::ptr::dword_bytes(cert_pem as *const u8, cert_len, "cert_pem")?;
-        let k = if key_pem.is_null() { c } else { crate::ffi::ptr::dword_bytes(key_pem as *const u8, key_len, "key_pem")? };
+        let k = if key_pem.is_null() {
+            c
+        } else {
+            crate::ffi::ptr::dword_bytes(key_pem as *const u8, key_len, "key_pem")?
+        };
         pem_context(c, k)
     })
 }

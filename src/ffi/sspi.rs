@@ -13,7 +13,9 @@ use std::sync::Arc;
 use super::sspi_guard;
 use crate::sspi::context::{Context, Decrypted};
 use crate::sspi::cred::Credential;
-use crate::sspi::{attrs, cert, mem, packages, SecError, SecResult, CONTEXTS, CREDS, CRED_TAG, CTXT_TAG};
+use crate::sspi::{
+    attrs, cert, mem, packages, SecError, SecResult, CONTEXTS, CREDS, CRED_TAG, CTXT_TAG,
+};
 use crate::win::sspi::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -31,19 +33,37 @@ fn btype(b: &SecBuffer) -> u32 {
 /// The buffers of a `SecBufferDesc` (NULL or malformed: `SEC_E_INVALID_TOKEN`).
 unsafe fn buffers<'a>(desc: *mut SecBufferDesc, what: &str) -> SecResult<&'a mut [SecBuffer]> {
     if desc.is_null() || (desc as usize) % std::mem::align_of::<SecBufferDesc>() != 0 {
-        return Err(sec(SEC_E_INVALID_TOKEN, format!("{what}: NULL or misaligned SecBufferDesc")));
+        return Err(sec(
+            SEC_E_INVALID_TOKEN,
+            format!("{what}: NULL or misaligned SecBufferDesc"),
+        ));
     }
     let d = &*desc;
     if d.ulVersion != SECBUFFER_VERSION {
-        return Err(sec(SEC_E_INVALID_TOKEN, format!("{what}: ulVersion must be SECBUFFER_VERSION (0), not {}", d.ulVersion)));
+        return Err(sec(
+            SEC_E_INVALID_TOKEN,
+            format!(
+                "{what}: ulVersion must be SECBUFFER_VERSION (0), not {}",
+                d.ulVersion
+            ),
+        ));
     }
     if d.cBuffers == 0 {
         return Ok(&mut []);
     }
-    if d.cBuffers > 1024 || d.pBuffers.is_null() || (d.pBuffers as usize) % std::mem::align_of::<SecBuffer>() != 0 {
-        return Err(sec(SEC_E_INVALID_TOKEN, format!("{what}: bad pBuffers/cBuffers ({} buffers)", d.cBuffers)));
+    if d.cBuffers > 1024
+        || d.pBuffers.is_null()
+        || (d.pBuffers as usize) % std::mem::align_of::<SecBuffer>() != 0
+    {
+        return Err(sec(
+            SEC_E_INVALID_TOKEN,
+            format!("{what}: bad pBuffers/cBuffers ({} buffers)", d.cBuffers),
+        ));
     }
-    Ok(std::slice::from_raw_parts_mut(d.pBuffers, d.cBuffers as usize))
+    Ok(std::slice::from_raw_parts_mut(
+        d.pBuffers,
+        d.cBuffers as usize,
+    ))
 }
 
 /// A buffer's bytes (NULL with a nonzero size: `SEC_E_INVALID_TOKEN`).
@@ -52,9 +72,15 @@ unsafe fn bytes<'a>(b: &SecBuffer, what: &str) -> SecResult<&'a [u8]> {
         return Ok(&[]);
     }
     if b.pvBuffer.is_null() {
-        return Err(sec(SEC_E_INVALID_TOKEN, format!("{what}: NULL pvBuffer with cbBuffer {}", b.cbBuffer)));
+        return Err(sec(
+            SEC_E_INVALID_TOKEN,
+            format!("{what}: NULL pvBuffer with cbBuffer {}", b.cbBuffer),
+        ));
     }
-    Ok(std::slice::from_raw_parts(b.pvBuffer as *const u8, b.cbBuffer as usize))
+    Ok(std::slice::from_raw_parts(
+        b.pvBuffer as *const u8,
+        b.cbBuffer as usize,
+    ))
 }
 
 unsafe fn bytes_mut<'a>(p: *mut c_void, len: usize, what: &str) -> SecResult<&'a mut [u8]> {
@@ -62,7 +88,10 @@ unsafe fn bytes_mut<'a>(p: *mut c_void, len: usize, what: &str) -> SecResult<&'a
         return Ok(&mut []);
     }
     if p.is_null() {
-        return Err(sec(SEC_E_INVALID_TOKEN, format!("{what}: NULL pvBuffer with cbBuffer {len}")));
+        return Err(sec(
+            SEC_E_INVALID_TOKEN,
+            format!("{what}: NULL pvBuffer with cbBuffer {len}"),
+        ));
     }
     Ok(std::slice::from_raw_parts_mut(p as *mut u8, len))
 }
@@ -76,7 +105,10 @@ unsafe fn put(b: &mut SecBuffer, data: &[u8], alloc: bool, typ: u32) -> SecResul
         } else {
             let p = mem::alloc_copy(data);
             if p.is_null() {
-                return Err(sec(SEC_E_INSUFFICIENT_MEMORY, "out of memory for the output token"));
+                return Err(sec(
+                    SEC_E_INSUFFICIENT_MEMORY,
+                    "out of memory for the output token",
+                ));
             }
             b.pvBuffer = p as *mut c_void;
         }
@@ -135,7 +167,12 @@ unsafe fn write_time(t: *mut TimeStamp, unix: Option<i64>) {
 
 /// Parses `SEC_APPLICATION_PROTOCOLS` into ALPN names.
 fn parse_alpn(b: &[u8]) -> SecResult<Vec<Vec<u8>>> {
-    let bad = || sec(SEC_E_INVALID_TOKEN, "malformed SECBUFFER_APPLICATION_PROTOCOLS buffer");
+    let bad = || {
+        sec(
+            SEC_E_INVALID_TOKEN,
+            "malformed SECBUFFER_APPLICATION_PROTOCOLS buffer",
+        )
+    };
     if b.len() < 4 {
         return Err(bad());
     }
@@ -182,7 +219,9 @@ unsafe fn parse_input<'a>(ins: &[SecBuffer]) -> SecResult<Input<'a>> {
             SECBUFFER_EMPTY if b.cbBuffer != 0 => {
                 return Err(sec(SEC_E_INVALID_TOKEN, "an EMPTY input buffer must have cbBuffer 0 (it receives SECBUFFER_EXTRA/MISSING)"));
             }
-            SECBUFFER_APPLICATION_PROTOCOLS => alpn = parse_alpn(bytes(b, "SECBUFFER_APPLICATION_PROTOCOLS")?)?,
+            SECBUFFER_APPLICATION_PROTOCOLS => {
+                alpn = parse_alpn(bytes(b, "SECBUFFER_APPLICATION_PROTOCOLS")?)?
+            }
             _ => {}
         }
     }
@@ -206,7 +245,9 @@ unsafe fn check_outputs(outs: &[SecBuffer], alloc: bool) -> SecResult<()> {
 }
 
 fn token_slot(outs: &[SecBuffer]) -> Option<usize> {
-    outs.iter().position(|b| btype(b) == SECBUFFER_TOKEN).or_else(|| outs.iter().position(|b| btype(b) == SECBUFFER_EMPTY))
+    outs.iter()
+        .position(|b| btype(b) == SECBUFFER_TOKEN)
+        .or_else(|| outs.iter().position(|b| btype(b) == SECBUFFER_EMPTY))
 }
 
 /// A handle the caller passes for "no context yet": NULL or `SecInvalidateHandle`'s value.
@@ -222,8 +263,13 @@ unsafe fn opt_handle<'a>(h: *mut SecHandle) -> Option<&'a mut SecHandle> {
 }
 
 fn register_context(c: Arc<Context>) -> SecResult<SecHandle> {
-    let h = CONTEXTS.insert(c).ok_or_else(|| sec(SEC_E_INSUFFICIENT_MEMORY, "too many security contexts"))?;
-    Ok(SecHandle { dwLower: h, dwUpper: CTXT_TAG })
+    let h = CONTEXTS
+        .insert(c)
+        .ok_or_else(|| sec(SEC_E_INSUFFICIENT_MEMORY, "too many security contexts"))?;
+    Ok(SecHandle {
+        dwLower: h,
+        dwUpper: CTXT_TAG,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +292,11 @@ unsafe fn token_call(
     let alloc = fContextReq & ISC_REQ_ALLOCATE_MEMORY != 0; // same bit for ASC
     let outs = buffers(pOutput, "pOutput")?;
     check_outputs(outs, alloc)?;
-    let ins: &mut [SecBuffer] = if pInput.is_null() { &mut [] } else { buffers(pInput, "pInput")? };
+    let ins: &mut [SecBuffer] = if pInput.is_null() {
+        &mut []
+    } else {
+        buffers(pInput, "pInput")?
+    };
     let input = parse_input(ins)?;
     let existing = match opt_handle(phContext) {
         Some(h) => Some(crate::sspi::context(h)?),
@@ -255,15 +305,23 @@ unsafe fn token_call(
     let (ctx, created) = match existing {
         Some(c) => (c, false),
         None => {
-            let ch = opt_handle(phCredential).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
+            let ch = opt_handle(phCredential)
+                .ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
             let cred = crate::sspi::cred(ch)?;
-            let c = if server { Context::server(cred, fContextReq, input.alpn.clone())? } else { Context::client(cred, target, fContextReq, input.alpn.clone())? };
+            let c = if server {
+                Context::server(cred, fContextReq, input.alpn.clone())?
+            } else {
+                Context::client(cred, target, fContextReq, input.alpn.clone())?
+            };
             (Arc::new(c), true)
         }
     };
     let tok: &[u8] = input.token.map(|(_, b)| b).unwrap_or(&[]);
     // The buffer after the input TOKEN receives SECBUFFER_EXTRA / SECBUFFER_MISSING.
-    let slot = input.token.and_then(|(i, _)| ins.get(i + 1).map(|_| i + 1)).filter(|&i| btype(&ins[i]) == SECBUFFER_EMPTY);
+    let slot = input
+        .token
+        .and_then(|(i, _)| ins.get(i + 1).map(|_| i + 1))
+        .filter(|&i| btype(&ins[i]) == SECBUFFER_EMPTY);
     let out = match ctx.step(tok, fContextReq, created) {
         Ok(o) => o,
         Err(e) => {
@@ -292,7 +350,8 @@ unsafe fn token_call(
         return Ok(SEC_E_INCOMPLETE_MESSAGE);
     }
     // Outputs.
-    let ti = token_slot(outs).ok_or_else(|| sec(SEC_E_INVALID_TOKEN, "pOutput has no TOKEN or EMPTY buffer"))?;
+    let ti = token_slot(outs)
+        .ok_or_else(|| sec(SEC_E_INVALID_TOKEN, "pOutput has no TOKEN or EMPTY buffer"))?;
     if let Err(e) = put(&mut outs[ti], &out.token, alloc, SECBUFFER_TOKEN) {
         // The handshake moved on; the token is lost, so the context cannot continue.
         if !created {
@@ -316,7 +375,11 @@ unsafe fn token_call(
             log::warn!("{} unconsumed input bytes and no EMPTY buffer after the input TOKEN to report them in", out.extra);
         }
     }
-    let handle = if created { register_context(ctx)? } else { *opt_handle(phContext).expect("checked above") };
+    let handle = if created {
+        register_context(ctx)?
+    } else {
+        *opt_handle(phContext).expect("checked above")
+    };
     if !phNewContext.is_null() && (phNewContext as usize) % std::mem::align_of::<SecHandle>() == 0 {
         *phNewContext = handle;
     }
@@ -356,7 +419,18 @@ pub unsafe extern "C" fn wstls_InitializeSecurityContextA(
 ) -> SECURITY_STATUS {
     let _ = (Reserved1, TargetDataRep, Reserved2);
     sspi_guard("InitializeSecurityContextA", || {
-        token_call(false, phCredential, phContext, str_a(pszTargetName), fContextReq, pInput, phNewContext, pOutput, pfContextAttr, ptsExpiry)
+        token_call(
+            false,
+            phCredential,
+            phContext,
+            str_a(pszTargetName),
+            fContextReq,
+            pInput,
+            phNewContext,
+            pOutput,
+            pfContextAttr,
+            ptsExpiry,
+        )
     })
 }
 
@@ -379,7 +453,18 @@ pub unsafe extern "C" fn wstls_InitializeSecurityContextW(
 ) -> SECURITY_STATUS {
     let _ = (Reserved1, TargetDataRep, Reserved2);
     sspi_guard("InitializeSecurityContextW", || {
-        token_call(false, phCredential, phContext, str_w(pszTargetName), fContextReq, pInput, phNewContext, pOutput, pfContextAttr, ptsExpiry)
+        token_call(
+            false,
+            phCredential,
+            phContext,
+            str_w(pszTargetName),
+            fContextReq,
+            pInput,
+            phNewContext,
+            pOutput,
+            pfContextAttr,
+            ptsExpiry,
+        )
     })
 }
 
@@ -403,14 +488,33 @@ pub unsafe extern "C" fn wstls_AcceptSecurityContext(
     ptsExpiry: *mut TimeStamp,
 ) -> SECURITY_STATUS {
     let _ = TargetDataRep;
-    sspi_guard("AcceptSecurityContext", || token_call(true, phCredential, phContext, None, fContextReq, pInput, phNewContext, pOutput, pfContextAttr, ptsExpiry))
+    sspi_guard("AcceptSecurityContext", || {
+        token_call(
+            true,
+            phCredential,
+            phContext,
+            None,
+            fContextReq,
+            pInput,
+            phNewContext,
+            pOutput,
+            pfContextAttr,
+            ptsExpiry,
+        )
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // Credentials
 // ---------------------------------------------------------------------------------------------
 
-unsafe fn acquire(package: Option<String>, use_: u32, auth: *mut c_void, ph: *mut CredHandle, expiry: *mut TimeStamp) -> SecResult<i32> {
+unsafe fn acquire(
+    package: Option<String>,
+    use_: u32,
+    auth: *mut c_void,
+    ph: *mut CredHandle,
+    expiry: *mut TimeStamp,
+) -> SecResult<i32> {
     let name = package.ok_or_else(|| sec(SEC_E_SECPKG_NOT_FOUND, "pszPackage is NULL"))?;
     if !packages::is_schannel(&name) {
         return Err(sec(SEC_E_SECPKG_NOT_FOUND, format!("security package {name:?} is not available (wstls provides Schannel: UNISP_NAME, \"Schannel\")")));
@@ -419,13 +523,22 @@ unsafe fn acquire(package: Option<String>, use_: u32, auth: *mut c_void, ph: *mu
         return Err(sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"));
     }
     let cred = Credential::acquire(use_, auth)?;
-    let not_after = cred.identity.as_ref().and_then(|id| cert::create_with_identity(id.clone()).ok()).map(|p| {
-        let t = cert::with_cert(p, |c| c.not_after);
-        cert::free(p);
-        t
-    });
-    let h = CREDS.insert(Arc::new(cred)).ok_or_else(|| sec(SEC_E_INSUFFICIENT_MEMORY, "too many credentials handles"))?;
-    *ph = SecHandle { dwLower: h, dwUpper: CRED_TAG };
+    let not_after = cred
+        .identity
+        .as_ref()
+        .and_then(|id| cert::create_with_identity(id.clone()).ok())
+        .map(|p| {
+            let t = cert::with_cert(p, |c| c.not_after);
+            cert::free(p);
+            t
+        });
+    let h = CREDS
+        .insert(Arc::new(cred))
+        .ok_or_else(|| sec(SEC_E_INSUFFICIENT_MEMORY, "too many credentials handles"))?;
+    *ph = SecHandle {
+        dwLower: h,
+        dwUpper: CRED_TAG,
+    };
     write_time(expiry, not_after.flatten());
     Ok(SEC_E_OK)
 }
@@ -451,7 +564,15 @@ pub unsafe extern "C" fn wstls_AcquireCredentialsHandleA(
     ptsExpiry: *mut TimeStamp,
 ) -> SECURITY_STATUS {
     let _ = (pszPrincipal, pvLogonId, pGetKeyFn, pvGetKeyArgument);
-    sspi_guard("AcquireCredentialsHandleA", || acquire(str_a(pszPackage), fCredentialUse, pAuthData, phCredential, ptsExpiry))
+    sspi_guard("AcquireCredentialsHandleA", || {
+        acquire(
+            str_a(pszPackage),
+            fCredentialUse,
+            pAuthData,
+            phCredential,
+            ptsExpiry,
+        )
+    })
 }
 
 /// `AcquireCredentialsHandleW`: as [`wstls_AcquireCredentialsHandleA`] with UTF-16 names
@@ -469,15 +590,26 @@ pub unsafe extern "C" fn wstls_AcquireCredentialsHandleW(
     ptsExpiry: *mut TimeStamp,
 ) -> SECURITY_STATUS {
     let _ = (pszPrincipal, pvLogonId, pGetKeyFn, pvGetKeyArgument);
-    sspi_guard("AcquireCredentialsHandleW", || acquire(str_w(pszPackage), fCredentialUse, pAuthData, phCredential, ptsExpiry))
+    sspi_guard("AcquireCredentialsHandleW", || {
+        acquire(
+            str_w(pszPackage),
+            fCredentialUse,
+            pAuthData,
+            phCredential,
+            ptsExpiry,
+        )
+    })
 }
 
 /// Releases a credentials handle. Contexts made with it keep working until deleted.
 /// `SEC_E_INVALID_HANDLE` for an unknown or already freed handle.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_FreeCredentialsHandle(phCredential: *mut CredHandle) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_FreeCredentialsHandle(
+    phCredential: *mut CredHandle,
+) -> SECURITY_STATUS {
     sspi_guard("FreeCredentialsHandle", || {
-        let h = opt_handle(phCredential).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
+        let h = opt_handle(phCredential)
+            .ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
         crate::sspi::cred(h)?;
         CREDS.remove(h.dwLower);
         Ok(SEC_E_OK)
@@ -491,9 +623,12 @@ pub unsafe extern "C" fn wstls_FreeCredentialsHandle(phCredential: *mut CredHand
 /// Deletes a security context (after a failed leg, after shutdown, or when done).
 /// `SEC_E_INVALID_HANDLE` for an unknown or already deleted handle.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_DeleteSecurityContext(phContext: *mut CtxtHandle) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_DeleteSecurityContext(
+    phContext: *mut CtxtHandle,
+) -> SECURITY_STATUS {
     sspi_guard("DeleteSecurityContext", || {
-        let h = opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
+        let h =
+            opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
         crate::sspi::context(h)?;
         CONTEXTS.remove(h.dwLower);
         Ok(SEC_E_OK)
@@ -505,9 +640,13 @@ pub unsafe extern "C" fn wstls_DeleteSecurityContext(phContext: *mut CtxtHandle)
 /// choice; `SCHANNEL_SESSION_TOKEN` is accepted (resumption is per credential).
 /// `SCHANNEL_RENEGOTIATE` is `SEC_E_UNSUPPORTED_FUNCTION` (rustls does not renegotiate).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_ApplyControlToken(phContext: *mut CtxtHandle, pInput: *mut SecBufferDesc) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_ApplyControlToken(
+    phContext: *mut CtxtHandle,
+    pInput: *mut SecBufferDesc,
+) -> SECURITY_STATUS {
     sspi_guard("ApplyControlToken", || {
-        let h = opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
+        let h =
+            opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
         let ctx = crate::sspi::context(h)?;
         if pInput.is_null() {
             // Windows' status for a NULL descriptor.
@@ -515,11 +654,17 @@ pub unsafe extern "C" fn wstls_ApplyControlToken(phContext: *mut CtxtHandle, pIn
         }
         let bufs = buffers(pInput, "pInput")?;
         if bufs.len() != 1 || btype(&bufs[0]) != SECBUFFER_TOKEN {
-            return Err(sec(SEC_E_INVALID_TOKEN, "ApplyControlToken takes exactly one SECBUFFER_TOKEN buffer"));
+            return Err(sec(
+                SEC_E_INVALID_TOKEN,
+                "ApplyControlToken takes exactly one SECBUFFER_TOKEN buffer",
+            ));
         }
         let b = bytes(&bufs[0], "control token")?;
         if b.len() < 4 {
-            return Err(sec(SEC_E_UNSUPPORTED_FUNCTION, "the control token is shorter than its DWORD type"));
+            return Err(sec(
+                SEC_E_UNSUPPORTED_FUNCTION,
+                "the control token is shorter than its DWORD type",
+            ));
         }
         let word = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         match word(0) {
@@ -530,13 +675,26 @@ pub unsafe extern "C" fn wstls_ApplyControlToken(phContext: *mut CtxtHandle, pIn
                 }
                 let (level, number) = (word(4), word(8));
                 if !(level == TLS1_ALERT_WARNING || level == TLS1_ALERT_FATAL) || number > 255 {
-                    return Err(sec(SEC_E_INVALID_TOKEN, format!("bad alert type {level} / number {number}")));
+                    return Err(sec(
+                        SEC_E_INVALID_TOKEN,
+                        format!("bad alert type {level} / number {number}"),
+                    ));
                 }
                 ctx.request_alert(level as u8, number as u8);
             }
             SCHANNEL_SESSION => {}
-            SCHANNEL_RENEGOTIATE => return Err(sec(SEC_E_UNSUPPORTED_FUNCTION, "renegotiation is not supported (rustls does not renegotiate)")),
-            t => return Err(sec(SEC_E_UNSUPPORTED_FUNCTION, format!("unknown control token type {t}"))),
+            SCHANNEL_RENEGOTIATE => {
+                return Err(sec(
+                    SEC_E_UNSUPPORTED_FUNCTION,
+                    "renegotiation is not supported (rustls does not renegotiate)",
+                ))
+            }
+            t => {
+                return Err(sec(
+                    SEC_E_UNSUPPORTED_FUNCTION,
+                    format!("unknown control token type {t}"),
+                ))
+            }
         }
         Ok(SEC_E_OK)
     })
@@ -557,30 +715,62 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// (header, data, trailer back to back) or three separate buffers both work. `SEC_E_CONTEXT_EXPIRED`
 /// after this side's `close_notify`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_EncryptMessage(phContext: *mut CtxtHandle, fQOP: u32, pMessage: *mut SecBufferDesc, MessageSeqNo: u32) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_EncryptMessage(
+    phContext: *mut CtxtHandle,
+    fQOP: u32,
+    pMessage: *mut SecBufferDesc,
+    MessageSeqNo: u32,
+) -> SECURITY_STATUS {
     let _ = MessageSeqNo;
     sspi_guard("EncryptMessage", || {
-        let h = opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
+        let h =
+            opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
         let ctx = crate::sspi::context(h)?;
         if fQOP != 0 {
-            return Err(sec(SEC_E_QOP_NOT_SUPPORTED, format!("fQOP {fQOP:#x} is not supported (pass 0; send alerts with ApplyControlToken)")));
+            return Err(sec(
+                SEC_E_QOP_NOT_SUPPORTED,
+                format!(
+                    "fQOP {fQOP:#x} is not supported (pass 0; send alerts with ApplyControlToken)"
+                ),
+            ));
         }
         let bufs = buffers(pMessage, "pMessage")?;
         let live = |b: &SecBuffer| b.BufferType & SECBUFFER_READONLY == 0;
         let di = bufs
             .iter()
             .position(|b| btype(b) == SECBUFFER_DATA && live(b))
-            .ok_or_else(|| sec(SEC_E_INVALID_TOKEN, "EncryptMessage: no SECBUFFER_DATA buffer"))?;
+            .ok_or_else(|| {
+                sec(
+                    SEC_E_INVALID_TOKEN,
+                    "EncryptMessage: no SECBUFFER_DATA buffer",
+                )
+            })?;
         let hi = bufs
             .iter()
             .position(|b| btype(b) == SECBUFFER_STREAM_HEADER)
             .or_else(|| bufs[..di].iter().position(|b| btype(b) == SECBUFFER_TOKEN))
-            .ok_or_else(|| sec(SEC_E_INVALID_TOKEN, "EncryptMessage: no SECBUFFER_STREAM_HEADER buffer"))?;
+            .ok_or_else(|| {
+                sec(
+                    SEC_E_INVALID_TOKEN,
+                    "EncryptMessage: no SECBUFFER_STREAM_HEADER buffer",
+                )
+            })?;
         let ti = bufs
             .iter()
             .position(|b| btype(b) == SECBUFFER_STREAM_TRAILER)
-            .or_else(|| bufs.iter().enumerate().skip(di + 1).find(|(_, b)| btype(b) == SECBUFFER_TOKEN).map(|(i, _)| i))
-            .ok_or_else(|| sec(SEC_E_INVALID_TOKEN, "EncryptMessage: no SECBUFFER_STREAM_TRAILER buffer"))?;
+            .or_else(|| {
+                bufs.iter()
+                    .enumerate()
+                    .skip(di + 1)
+                    .find(|(_, b)| btype(b) == SECBUFFER_TOKEN)
+                    .map(|(i, _)| i)
+            })
+            .ok_or_else(|| {
+                sec(
+                    SEC_E_INVALID_TOKEN,
+                    "EncryptMessage: no SECBUFFER_STREAM_TRAILER buffer",
+                )
+            })?;
         let (hlen, tlen) = ctx.stream_sizes()?;
         let n = bufs[di].cbBuffer as usize;
         if n > crate::tls::record::MAX_PLAINTEXT {
@@ -600,7 +790,10 @@ pub unsafe extern "C" fn wstls_EncryptMessage(phContext: *mut CtxtHandle, fQOP: 
         }
         let (hr, dr, tr) = ((hp as usize, hlen), (dp as usize, n), (tp as usize, tlen));
         if overlaps(hr, dr) || overlaps(hr, tr) || overlaps(dr, tr) {
-            return Err(sec(SEC_E_INVALID_PARAMETER, "EncryptMessage: the header, data and trailer buffers overlap"));
+            return Err(sec(
+                SEC_E_INVALID_PARAMETER,
+                "EncryptMessage: the header, data and trailer buffers overlap",
+            ));
         }
         let hdr = bytes_mut(hp, hlen, "header")?;
         let used = if !dp.is_null() && (dp as usize) + n == tp as usize {
@@ -627,16 +820,35 @@ pub unsafe extern "C" fn wstls_EncryptMessage(phContext: *mut CtxtHandle, fQOP: 
 /// message such as a TLS 1.3 session ticket or key update: call ISC/ASC with the EXTRA bytes,
 /// then go on decrypting) or `SEC_E_DECRYPT_FAILURE` (the record was altered).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_DecryptMessage(phContext: *mut CtxtHandle, pMessage: *mut SecBufferDesc, MessageSeqNo: u32, pfQOP: *mut u32) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_DecryptMessage(
+    phContext: *mut CtxtHandle,
+    pMessage: *mut SecBufferDesc,
+    MessageSeqNo: u32,
+    pfQOP: *mut u32,
+) -> SECURITY_STATUS {
     let _ = MessageSeqNo;
     sspi_guard("DecryptMessage", || {
-        let h = opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
+        let h =
+            opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
         let ctx = crate::sspi::context(h)?;
         let bufs = buffers(pMessage, "pMessage")?;
-        let datas: Vec<usize> = bufs.iter().enumerate().filter(|(_, b)| btype(b) == SECBUFFER_DATA).map(|(i, _)| i).collect();
-        let empties: Vec<usize> = bufs.iter().enumerate().filter(|(_, b)| btype(b) == SECBUFFER_EMPTY).map(|(i, _)| i).collect();
+        let datas: Vec<usize> = bufs
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| btype(b) == SECBUFFER_DATA)
+            .map(|(i, _)| i)
+            .collect();
+        let empties: Vec<usize> = bufs
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| btype(b) == SECBUFFER_EMPTY)
+            .map(|(i, _)| i)
+            .collect();
         if bufs.len() < 4 || datas.len() != 1 || empties.len() < 3 {
-            return Err(sec(SEC_E_INVALID_TOKEN, "DecryptMessage takes one SECBUFFER_DATA and three SECBUFFER_EMPTY buffers"));
+            return Err(sec(
+                SEC_E_INVALID_TOKEN,
+                "DecryptMessage takes one SECBUFFER_DATA and three SECBUFFER_EMPTY buffers",
+            ));
         }
         let di = datas[0];
         let len = bufs[di].cbBuffer as usize;
@@ -651,8 +863,14 @@ pub unsafe extern "C" fn wstls_DecryptMessage(phContext: *mut CtxtHandle, pMessa
                 bufs[di].cbBuffer = need as u32;
                 Ok(SEC_E_INCOMPLETE_MESSAGE)
             }
-            Decrypted::Record { status, start, len: plen, total } => {
-                let mut slots: Vec<usize> = std::iter::once(di).chain(empties.iter().copied()).collect();
+            Decrypted::Record {
+                status,
+                start,
+                len: plen,
+                total,
+            } => {
+                let mut slots: Vec<usize> =
+                    std::iter::once(di).chain(empties.iter().copied()).collect();
                 slots.sort_unstable();
                 let p = base as *mut u8;
                 let set = |b: &mut SecBuffer, t: u32, off: usize, n: usize| {
@@ -662,7 +880,12 @@ pub unsafe extern "C" fn wstls_DecryptMessage(phContext: *mut CtxtHandle, pMessa
                 };
                 set(&mut bufs[slots[0]], SECBUFFER_STREAM_HEADER, 0, start);
                 set(&mut bufs[slots[1]], SECBUFFER_DATA, start, plen);
-                set(&mut bufs[slots[2]], SECBUFFER_STREAM_TRAILER, start + plen, total - start - plen);
+                set(
+                    &mut bufs[slots[2]],
+                    SECBUFFER_STREAM_TRAILER,
+                    start + plen,
+                    total - start - plen,
+                );
                 if len > total {
                     set(&mut bufs[slots[3]], SECBUFFER_EXTRA, total, len - total);
                 }
@@ -682,9 +905,14 @@ pub unsafe extern "C" fn wstls_DecryptMessage(phContext: *mut CtxtHandle, pMessa
 /// `_APPLICATION_PROTOCOL`, `_SESSION_INFO`, `_SIZES`, `_LIFESPAN`, `_KEY_INFO`, `_PACKAGE_INFO`,
 /// `_ENDPOINT_BINDINGS`, `_ISSUER_LIST_EX`. Others: `SEC_E_UNSUPPORTED_FUNCTION`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_QueryContextAttributesA(phContext: *mut CtxtHandle, ulAttribute: u32, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_QueryContextAttributesA(
+    phContext: *mut CtxtHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     sspi_guard("QueryContextAttributesA", || {
-        let h = opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
+        let h =
+            opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
         let ctx = crate::sspi::context(h)?;
         attrs::query_context(&ctx, ulAttribute, pBuffer, false)
     })
@@ -693,9 +921,14 @@ pub unsafe extern "C" fn wstls_QueryContextAttributesA(phContext: *mut CtxtHandl
 /// `QueryContextAttributesW`: as [`wstls_QueryContextAttributesA`]; string-carrying attributes
 /// (`_KEY_INFO`, `_PACKAGE_INFO`) are UTF-16.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_QueryContextAttributesW(phContext: *mut CtxtHandle, ulAttribute: u32, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_QueryContextAttributesW(
+    phContext: *mut CtxtHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     sspi_guard("QueryContextAttributesW", || {
-        let h = opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
+        let h =
+            opt_handle(phContext).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phContext is NULL"))?;
         let ctx = crate::sspi::context(h)?;
         attrs::query_context(&ctx, ulAttribute, pBuffer, true)
     })
@@ -704,9 +937,14 @@ pub unsafe extern "C" fn wstls_QueryContextAttributesW(phContext: *mut CtxtHandl
 /// Reads a credentials attribute: `SECPKG_ATTR_SUPPORTED_PROTOCOLS`, `_CIPHER_STRENGTHS`,
 /// `_SUPPORTED_ALGS` (free the array with `FreeContextBuffer`), `SECPKG_CRED_ATTR_NAMES`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_QueryCredentialsAttributesA(phCredential: *mut CredHandle, ulAttribute: u32, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_QueryCredentialsAttributesA(
+    phCredential: *mut CredHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     sspi_guard("QueryCredentialsAttributesA", || {
-        let h = opt_handle(phCredential).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
+        let h = opt_handle(phCredential)
+            .ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
         let cred = crate::sspi::cred(h)?;
         attrs::query_credentials(&cred, ulAttribute, pBuffer, false)
     })
@@ -714,9 +952,14 @@ pub unsafe extern "C" fn wstls_QueryCredentialsAttributesA(phCredential: *mut Cr
 
 /// `QueryCredentialsAttributesW`: as [`wstls_QueryCredentialsAttributesA`] (names in UTF-16).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_QueryCredentialsAttributesW(phCredential: *mut CredHandle, ulAttribute: u32, pBuffer: *mut c_void) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_QueryCredentialsAttributesW(
+    phCredential: *mut CredHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+) -> SECURITY_STATUS {
     sspi_guard("QueryCredentialsAttributesW", || {
-        let h = opt_handle(phCredential).ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
+        let h = opt_handle(phCredential)
+            .ok_or_else(|| sec(SEC_E_INVALID_HANDLE, "phCredential is NULL"))?;
         let cred = crate::sspi::cred(h)?;
         attrs::query_credentials(&cred, ulAttribute, pBuffer, true)
     })
@@ -731,7 +974,10 @@ pub unsafe extern "C" fn wstls_FreeContextBuffer(pvContextBuffer: *mut c_void) -
         if mem::free(pvContextBuffer) {
             Ok(SEC_E_OK)
         } else {
-            Err(sec(SEC_E_INVALID_HANDLE, format!("{pvContextBuffer:p} was not allocated by the security package")))
+            Err(sec(
+                SEC_E_INVALID_HANDLE,
+                format!("{pvContextBuffer:p} was not allocated by the security package"),
+            ))
         }
     })
 }
@@ -743,7 +989,10 @@ pub unsafe extern "C" fn wstls_FreeContextBuffer(pvContextBuffer: *mut c_void) -
 /// Lists the security packages (the Schannel names). Free `*ppPackageInfo` with
 /// `FreeContextBuffer`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_EnumerateSecurityPackagesA(pcPackages: *mut u32, ppPackageInfo: *mut *mut SecPkgInfoA) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_EnumerateSecurityPackagesA(
+    pcPackages: *mut u32,
+    ppPackageInfo: *mut *mut SecPkgInfoA,
+) -> SECURITY_STATUS {
     sspi_guard("EnumerateSecurityPackagesA", || {
         if pcPackages.is_null() || ppPackageInfo.is_null() {
             return Err(sec(SEC_E_INVALID_PARAMETER, "NULL output pointer"));
@@ -760,7 +1009,10 @@ pub unsafe extern "C" fn wstls_EnumerateSecurityPackagesA(pcPackages: *mut u32, 
 
 /// `EnumerateSecurityPackagesW` (UTF-16 names).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_EnumerateSecurityPackagesW(pcPackages: *mut u32, ppPackageInfo: *mut *mut SecPkgInfoW) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_EnumerateSecurityPackagesW(
+    pcPackages: *mut u32,
+    ppPackageInfo: *mut *mut SecPkgInfoW,
+) -> SECURITY_STATUS {
     sspi_guard("EnumerateSecurityPackagesW", || {
         if pcPackages.is_null() || ppPackageInfo.is_null() {
             return Err(sec(SEC_E_INVALID_PARAMETER, "NULL output pointer"));
@@ -778,9 +1030,14 @@ pub unsafe extern "C" fn wstls_EnumerateSecurityPackagesW(pcPackages: *mut u32, 
 /// Describes one package by name (`SEC_E_SECPKG_NOT_FOUND` if it is not Schannel's). Free
 /// `*ppPackageInfo` with `FreeContextBuffer`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_QuerySecurityPackageInfoA(pszPackageName: *mut c_char, ppPackageInfo: *mut *mut SecPkgInfoA) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_QuerySecurityPackageInfoA(
+    pszPackageName: *mut c_char,
+    ppPackageInfo: *mut *mut SecPkgInfoA,
+) -> SECURITY_STATUS {
     sspi_guard("QuerySecurityPackageInfoA", || {
-        let name = str_a(pszPackageName).and_then(|n| packages::canonical(&n)).ok_or_else(|| sec(SEC_E_SECPKG_NOT_FOUND, "no such security package"))?;
+        let name = str_a(pszPackageName)
+            .and_then(|n| packages::canonical(&n))
+            .ok_or_else(|| sec(SEC_E_SECPKG_NOT_FOUND, "no such security package"))?;
         if ppPackageInfo.is_null() {
             return Err(sec(SEC_E_INVALID_PARAMETER, "ppPackageInfo is NULL"));
         }
@@ -795,9 +1052,14 @@ pub unsafe extern "C" fn wstls_QuerySecurityPackageInfoA(pszPackageName: *mut c_
 
 /// `QuerySecurityPackageInfoW` (UTF-16 names).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_QuerySecurityPackageInfoW(pszPackageName: *mut WCHAR, ppPackageInfo: *mut *mut SecPkgInfoW) -> SECURITY_STATUS {
+pub unsafe extern "C" fn wstls_QuerySecurityPackageInfoW(
+    pszPackageName: *mut WCHAR,
+    ppPackageInfo: *mut *mut SecPkgInfoW,
+) -> SECURITY_STATUS {
     sspi_guard("QuerySecurityPackageInfoW", || {
-        let name = str_w(pszPackageName).and_then(|n| packages::canonical(&n)).ok_or_else(|| sec(SEC_E_SECPKG_NOT_FOUND, "no such security package"))?;
+        let name = str_w(pszPackageName)
+            .and_then(|n| packages::canonical(&n))
+            .ok_or_else(|| sec(SEC_E_SECPKG_NOT_FOUND, "no such security package"))?;
         if ppPackageInfo.is_null() {
             return Err(sec(SEC_E_INVALID_PARAMETER, "ppPackageInfo is NULL"));
         }
@@ -814,101 +1076,308 @@ pub unsafe extern "C" fn wstls_QuerySecurityPackageInfoW(pszPackageName: *mut WC
 // Functions Schannel does not provide
 // ---------------------------------------------------------------------------------------------
 
-macro_rules! unsupported {
-    ($(#[$doc:meta])* $name:ident ( $($arg:ident : $ty:ty),* )) => {
-        $(#[$doc])*
-        #[no_mangle]
-        pub unsafe extern "C" fn $name($($arg: $ty),*) -> SECURITY_STATUS {
-            $(let _ = $arg;)*
-            sspi_guard(stringify!($name), || Err(sec(SEC_E_UNSUPPORTED_FUNCTION, "not provided by the Schannel package")))
-        }
-    };
+fn unsupported(name: &str) -> SECURITY_STATUS {
+    sspi_guard(name, || {
+        Err(sec(
+            SEC_E_UNSUPPORTED_FUNCTION,
+            "not provided by the Schannel package",
+        ))
+    })
 }
 
-unsupported!(
-    /// `CompleteAuthToken`: not used by Schannel; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_CompleteAuthToken(phContext: *mut CtxtHandle, pToken: *mut SecBufferDesc)
-);
-unsupported!(
-    /// `ImpersonateSecurityContext`: no Windows accounts; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_ImpersonateSecurityContext(phContext: *mut CtxtHandle)
-);
-unsupported!(
-    /// `RevertSecurityContext`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_RevertSecurityContext(phContext: *mut CtxtHandle)
-);
-unsupported!(
-    /// `MakeSignature`: Schannel protects streams with EncryptMessage; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_MakeSignature(phContext: *mut CtxtHandle, fQOP: u32, pMessage: *mut SecBufferDesc, MessageSeqNo: u32)
-);
-unsupported!(
-    /// `VerifySignature`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_VerifySignature(phContext: *mut CtxtHandle, pMessage: *mut SecBufferDesc, MessageSeqNo: u32, pfQOP: *mut u32)
-);
-unsupported!(
-    /// `ExportSecurityContext`: contexts cannot leave the process; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_ExportSecurityContext(phContext: *mut CtxtHandle, fFlags: u32, pPackedContext: *mut SecBuffer, pToken: *mut *mut c_void)
-);
-unsupported!(
-    /// `ImportSecurityContextA`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_ImportSecurityContextA(pszPackage: *mut c_char, pPackedContext: *mut SecBuffer, Token: *mut c_void, phContext: *mut CtxtHandle)
-);
-unsupported!(
-    /// `ImportSecurityContextW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_ImportSecurityContextW(pszPackage: *mut WCHAR, pPackedContext: *mut SecBuffer, Token: *mut c_void, phContext: *mut CtxtHandle)
-);
-unsupported!(
-    /// `AddCredentialsA`: acquire a new credential instead; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_AddCredentialsA(hCredentials: *mut CredHandle, pszPrincipal: *mut c_char, pszPackage: *mut c_char, fCredentialUse: u32, pAuthData: *mut c_void, pGetKeyFn: SEC_GET_KEY_FN, pvGetKeyArgument: *mut c_void, ptsExpiry: *mut TimeStamp)
-);
-unsupported!(
-    /// `AddCredentialsW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_AddCredentialsW(hCredentials: *mut CredHandle, pszPrincipal: *mut WCHAR, pszPackage: *mut WCHAR, fCredentialUse: u32, pAuthData: *mut c_void, pGetKeyFn: SEC_GET_KEY_FN, pvGetKeyArgument: *mut c_void, ptsExpiry: *mut TimeStamp)
-);
-unsupported!(
-    /// `QuerySecurityContextToken`: no access tokens; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_QuerySecurityContextToken(phContext: *mut CtxtHandle, Token: *mut *mut c_void)
-);
-unsupported!(
-    /// `SetContextAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_SetContextAttributesA(phContext: *mut CtxtHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `SetContextAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_SetContextAttributesW(phContext: *mut CtxtHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `SetCredentialsAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_SetCredentialsAttributesA(phCredential: *mut CredHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `SetCredentialsAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_SetCredentialsAttributesW(phCredential: *mut CredHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `ChangeAccountPasswordA`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_ChangeAccountPasswordA(pszPackageName: *mut c_char, pszDomainName: *mut c_char, pszAccountName: *mut c_char, pszOldPassword: *mut c_char, pszNewPassword: *mut c_char, bImpersonating: u8, dwReserved: u32, pOutput: *mut SecBufferDesc)
-);
-unsupported!(
-    /// `ChangeAccountPasswordW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_ChangeAccountPasswordW(pszPackageName: *mut WCHAR, pszDomainName: *mut WCHAR, pszAccountName: *mut WCHAR, pszOldPassword: *mut WCHAR, pszNewPassword: *mut WCHAR, bImpersonating: u8, dwReserved: u32, pOutput: *mut SecBufferDesc)
-);
-unsupported!(
-    /// `QueryContextAttributesExA`: use QueryContextAttributesA; `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_QueryContextAttributesExA(phContext: *mut CtxtHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `QueryContextAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_QueryContextAttributesExW(phContext: *mut CtxtHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `QueryCredentialsAttributesExA`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_QueryCredentialsAttributesExA(phCredential: *mut CredHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
-unsupported!(
-    /// `QueryCredentialsAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
-    wstls_QueryCredentialsAttributesExW(phCredential: *mut CredHandle, ulAttribute: u32, pBuffer: *mut c_void, cbBuffer: u32)
-);
+/// `CompleteAuthToken`: not used by Schannel; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_CompleteAuthToken(
+    phContext: *mut CtxtHandle,
+    pToken: *mut SecBufferDesc,
+) -> SECURITY_STATUS {
+    let _ = (phContext, pToken);
+    unsupported("CompleteAuthToken")
+}
+
+/// `ImpersonateSecurityContext`: no Windows accounts; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_ImpersonateSecurityContext(
+    phContext: *mut CtxtHandle,
+) -> SECURITY_STATUS {
+    let _ = (phContext,);
+    unsupported("ImpersonateSecurityContext")
+}
+
+/// `RevertSecurityContext`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_RevertSecurityContext(
+    phContext: *mut CtxtHandle,
+) -> SECURITY_STATUS {
+    let _ = (phContext,);
+    unsupported("RevertSecurityContext")
+}
+
+/// `MakeSignature`: Schannel protects streams with EncryptMessage; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_MakeSignature(
+    phContext: *mut CtxtHandle,
+    fQOP: u32,
+    pMessage: *mut SecBufferDesc,
+    MessageSeqNo: u32,
+) -> SECURITY_STATUS {
+    let _ = (phContext, fQOP, pMessage, MessageSeqNo);
+    unsupported("MakeSignature")
+}
+
+/// `VerifySignature`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_VerifySignature(
+    phContext: *mut CtxtHandle,
+    pMessage: *mut SecBufferDesc,
+    MessageSeqNo: u32,
+    pfQOP: *mut u32,
+) -> SECURITY_STATUS {
+    let _ = (phContext, pMessage, MessageSeqNo, pfQOP);
+    unsupported("VerifySignature")
+}
+
+/// `ExportSecurityContext`: contexts cannot leave the process; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_ExportSecurityContext(
+    phContext: *mut CtxtHandle,
+    fFlags: u32,
+    pPackedContext: *mut SecBuffer,
+    pToken: *mut *mut c_void,
+) -> SECURITY_STATUS {
+    let _ = (phContext, fFlags, pPackedContext, pToken);
+    unsupported("ExportSecurityContext")
+}
+
+/// `ImportSecurityContextA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_ImportSecurityContextA(
+    pszPackage: *mut c_char,
+    pPackedContext: *mut SecBuffer,
+    Token: *mut c_void,
+    phContext: *mut CtxtHandle,
+) -> SECURITY_STATUS {
+    let _ = (pszPackage, pPackedContext, Token, phContext);
+    unsupported("ImportSecurityContextA")
+}
+
+/// `ImportSecurityContextW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_ImportSecurityContextW(
+    pszPackage: *mut WCHAR,
+    pPackedContext: *mut SecBuffer,
+    Token: *mut c_void,
+    phContext: *mut CtxtHandle,
+) -> SECURITY_STATUS {
+    let _ = (pszPackage, pPackedContext, Token, phContext);
+    unsupported("ImportSecurityContextW")
+}
+
+/// `AddCredentialsA`: acquire a new credential instead; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_AddCredentialsA(
+    hCredentials: *mut CredHandle,
+    pszPrincipal: *mut c_char,
+    pszPackage: *mut c_char,
+    fCredentialUse: u32,
+    pAuthData: *mut c_void,
+    pGetKeyFn: SEC_GET_KEY_FN,
+    pvGetKeyArgument: *mut c_void,
+    ptsExpiry: *mut TimeStamp,
+) -> SECURITY_STATUS {
+    let _ = (
+        hCredentials,
+        pszPrincipal,
+        pszPackage,
+        fCredentialUse,
+        pAuthData,
+        pGetKeyFn,
+        pvGetKeyArgument,
+        ptsExpiry,
+    );
+    unsupported("AddCredentialsA")
+}
+
+/// `AddCredentialsW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_AddCredentialsW(
+    hCredentials: *mut CredHandle,
+    pszPrincipal: *mut WCHAR,
+    pszPackage: *mut WCHAR,
+    fCredentialUse: u32,
+    pAuthData: *mut c_void,
+    pGetKeyFn: SEC_GET_KEY_FN,
+    pvGetKeyArgument: *mut c_void,
+    ptsExpiry: *mut TimeStamp,
+) -> SECURITY_STATUS {
+    let _ = (
+        hCredentials,
+        pszPrincipal,
+        pszPackage,
+        fCredentialUse,
+        pAuthData,
+        pGetKeyFn,
+        pvGetKeyArgument,
+        ptsExpiry,
+    );
+    unsupported("AddCredentialsW")
+}
+
+/// `QuerySecurityContextToken`: no access tokens; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_QuerySecurityContextToken(
+    phContext: *mut CtxtHandle,
+    Token: *mut *mut c_void,
+) -> SECURITY_STATUS {
+    let _ = (phContext, Token);
+    unsupported("QuerySecurityContextToken")
+}
+
+/// `SetContextAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_SetContextAttributesA(
+    phContext: *mut CtxtHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phContext, ulAttribute, pBuffer, cbBuffer);
+    unsupported("SetContextAttributesA")
+}
+
+/// `SetContextAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_SetContextAttributesW(
+    phContext: *mut CtxtHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phContext, ulAttribute, pBuffer, cbBuffer);
+    unsupported("SetContextAttributesW")
+}
+
+/// `SetCredentialsAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_SetCredentialsAttributesA(
+    phCredential: *mut CredHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phCredential, ulAttribute, pBuffer, cbBuffer);
+    unsupported("SetCredentialsAttributesA")
+}
+
+/// `SetCredentialsAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_SetCredentialsAttributesW(
+    phCredential: *mut CredHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phCredential, ulAttribute, pBuffer, cbBuffer);
+    unsupported("SetCredentialsAttributesW")
+}
+
+/// `ChangeAccountPasswordA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_ChangeAccountPasswordA(
+    pszPackageName: *mut c_char,
+    pszDomainName: *mut c_char,
+    pszAccountName: *mut c_char,
+    pszOldPassword: *mut c_char,
+    pszNewPassword: *mut c_char,
+    bImpersonating: u8,
+    dwReserved: u32,
+    pOutput: *mut SecBufferDesc,
+) -> SECURITY_STATUS {
+    let _ = (
+        pszPackageName,
+        pszDomainName,
+        pszAccountName,
+        pszOldPassword,
+        pszNewPassword,
+        bImpersonating,
+        dwReserved,
+        pOutput,
+    );
+    unsupported("ChangeAccountPasswordA")
+}
+
+/// `ChangeAccountPasswordW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_ChangeAccountPasswordW(
+    pszPackageName: *mut WCHAR,
+    pszDomainName: *mut WCHAR,
+    pszAccountName: *mut WCHAR,
+    pszOldPassword: *mut WCHAR,
+    pszNewPassword: *mut WCHAR,
+    bImpersonating: u8,
+    dwReserved: u32,
+    pOutput: *mut SecBufferDesc,
+) -> SECURITY_STATUS {
+    let _ = (
+        pszPackageName,
+        pszDomainName,
+        pszAccountName,
+        pszOldPassword,
+        pszNewPassword,
+        bImpersonating,
+        dwReserved,
+        pOutput,
+    );
+    unsupported("ChangeAccountPasswordW")
+}
+
+/// `QueryContextAttributesExA`: use QueryContextAttributesA; `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_QueryContextAttributesExA(
+    phContext: *mut CtxtHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phContext, ulAttribute, pBuffer, cbBuffer);
+    unsupported("QueryContextAttributesExA")
+}
+
+/// `QueryContextAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_QueryContextAttributesExW(
+    phContext: *mut CtxtHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phContext, ulAttribute, pBuffer, cbBuffer);
+    unsupported("QueryContextAttributesExW")
+}
+
+/// `QueryCredentialsAttributesExA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_QueryCredentialsAttributesExA(
+    phCredential: *mut CredHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phCredential, ulAttribute, pBuffer, cbBuffer);
+    unsupported("QueryCredentialsAttributesExA")
+}
+
+/// `QueryCredentialsAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+#[no_mangle]
+pub unsafe extern "C" fn wstls_QueryCredentialsAttributesExW(
+    phCredential: *mut CredHandle,
+    ulAttribute: u32,
+    pBuffer: *mut c_void,
+    cbBuffer: u32,
+) -> SECURITY_STATUS {
+    let _ = (phCredential, ulAttribute, pBuffer, cbBuffer);
+    unsupported("QueryCredentialsAttributesExW")
+}
 
 // ---------------------------------------------------------------------------------------------
 // Function tables
@@ -1027,7 +1496,10 @@ mod tests {
         b.extend_from_slice(&2u32.to_ne_bytes());
         b.extend_from_slice(&(list.len() as u16).to_ne_bytes());
         b.extend_from_slice(list);
-        assert_eq!(parse_alpn(&b).unwrap(), vec![b"http/1.1".to_vec(), b"h2".to_vec()]);
+        assert_eq!(
+            parse_alpn(&b).unwrap(),
+            vec![b"http/1.1".to_vec(), b"h2".to_vec()]
+        );
         assert!(parse_alpn(&b[..b.len() - 1]).is_err());
     }
 }

@@ -79,7 +79,8 @@ impl CertObj {
     fn parse(enc: u32, der: &[u8], identity: Option<Arc<Identity>>) -> Result<Box<CertObj>> {
         use x509_parser::asn1_rs::ToDer;
         let der: Box<[u8]> = der.into();
-        let (rest, x) = x509_parser::parse_x509_certificate(&der).map_err(|e| bad_cert(format!("not a DER X.509 certificate: {e}")))?;
+        let (rest, x) = x509_parser::parse_x509_certificate(&der)
+            .map_err(|e| bad_cert(format!("not a DER X.509 certificate: {e}")))?;
         if !rest.is_empty() {
             return Err(bad_cert("trailing bytes after the DER certificate"));
         }
@@ -93,7 +94,10 @@ impl CertObj {
             let b: Box<[u8]> = bytes.into();
             let p = b.as_ptr() as *mut u8;
             blobs.push(b);
-            CRYPTOAPI_BLOB { cbData: bytes.len() as u32, pbData: p }
+            CRYPTOAPI_BLOB {
+                cbData: bytes.len() as u32,
+                pbData: p,
+            }
         };
         let mut oid = |o: String| -> *mut c_char {
             let c = CString::new(o).unwrap_or_default();
@@ -105,30 +109,59 @@ impl CertObj {
         let mut serial = tbs.raw_serial().to_vec();
         serial.reverse();
         let serial_blob = blob(&serial);
-        let sig_params = tbs.signature.parameters.as_ref().and_then(|p| p.to_der_vec().ok()).unwrap_or_default();
-        let sig_alg = CRYPT_ALGORITHM_IDENTIFIER { pszObjId: oid(tbs.signature.algorithm.to_id_string()), Parameters: blob(&sig_params) };
+        let sig_params = tbs
+            .signature
+            .parameters
+            .as_ref()
+            .and_then(|p| p.to_der_vec().ok())
+            .unwrap_or_default();
+        let sig_alg = CRYPT_ALGORITHM_IDENTIFIER {
+            pszObjId: oid(tbs.signature.algorithm.to_id_string()),
+            Parameters: blob(&sig_params),
+        };
         let issuer = blob(tbs.issuer.as_raw());
         let subject = blob(tbs.subject.as_raw());
         let spki = &tbs.subject_pki;
-        let spki_params = spki.algorithm.parameters.as_ref().and_then(|p| p.to_der_vec().ok()).unwrap_or_default();
-        let spki_alg = CRYPT_ALGORITHM_IDENTIFIER { pszObjId: oid(spki.algorithm.algorithm.to_id_string()), Parameters: blob(&spki_params) };
-        let pk = blob(&spki.subject_public_key.data);
-        let public_key = CRYPT_BIT_STRING_BLOB { cbData: pk.cbData, pbData: pk.pbData, cUnusedBits: spki.subject_public_key.unused_bits as u32 };
-        let mut uid = |u: &Option<x509_parser::certificate::UniqueIdentifier>| -> CRYPT_BIT_STRING_BLOB {
-            match u {
-                Some(u) => {
-                    let b = blob(&u.0.data);
-                    CRYPT_BIT_STRING_BLOB { cbData: b.cbData, pbData: b.pbData, cUnusedBits: u.0.unused_bits as u32 }
-                }
-                None => CRYPT_BIT_STRING_BLOB::default(),
-            }
+        let spki_params = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.to_der_vec().ok())
+            .unwrap_or_default();
+        let spki_alg = CRYPT_ALGORITHM_IDENTIFIER {
+            pszObjId: oid(spki.algorithm.algorithm.to_id_string()),
+            Parameters: blob(&spki_params),
         };
+        let pk = blob(&spki.subject_public_key.data);
+        let public_key = CRYPT_BIT_STRING_BLOB {
+            cbData: pk.cbData,
+            pbData: pk.pbData,
+            cUnusedBits: spki.subject_public_key.unused_bits as u32,
+        };
+        let mut uid =
+            |u: &Option<x509_parser::certificate::UniqueIdentifier>| -> CRYPT_BIT_STRING_BLOB {
+                match u {
+                    Some(u) => {
+                        let b = blob(&u.0.data);
+                        CRYPT_BIT_STRING_BLOB {
+                            cbData: b.cbData,
+                            pbData: b.pbData,
+                            cUnusedBits: u.0.unused_bits as u32,
+                        }
+                    }
+                    None => CRYPT_BIT_STRING_BLOB::default(),
+                }
+            };
         let issuer_uid = uid(&tbs.issuer_uid);
         let subject_uid = uid(&tbs.subject_uid);
         let exts: Box<[CERT_EXTENSION]> = tbs
             .extensions()
             .iter()
-            .map(|e| CERT_EXTENSION { pszObjId: oid(e.oid.to_id_string()), fCritical: e.critical as i32, Value: blob(e.value) })
+            .map(|e| CERT_EXTENSION {
+                pszObjId: oid(e.oid.to_id_string()),
+                fCritical: e.critical as i32,
+                Value: blob(e.value),
+            })
             .collect();
         let not_before = tbs.validity.not_before.timestamp();
         let not_after = tbs.validity.not_after.timestamp();
@@ -140,7 +173,10 @@ impl CertObj {
             NotBefore: FILETIME::from_unix(not_before),
             NotAfter: FILETIME::from_unix(not_after),
             Subject: subject,
-            SubjectPublicKeyInfo: CERT_PUBLIC_KEY_INFO { Algorithm: spki_alg, PublicKey: public_key },
+            SubjectPublicKeyInfo: CERT_PUBLIC_KEY_INFO {
+                Algorithm: spki_alg,
+                PublicKey: public_key,
+            },
             IssuerUniqueId: issuer_uid,
             SubjectUniqueId: subject_uid,
             cExtension: exts.len() as u32,
@@ -156,7 +192,16 @@ impl CertObj {
             pCertInfo: &mut *info as *mut CERT_INFO,
             hCertStore: std::ptr::null_mut(),
         };
-        Ok(Box::new(CertObj { ctx, info, der, blobs, strings, exts, identity, not_after }))
+        Ok(Box::new(CertObj {
+            ctx,
+            info,
+            der,
+            blobs,
+            strings,
+            exts,
+            identity,
+            not_after,
+        }))
     }
 
     pub fn der(&self) -> &[u8] {
@@ -166,9 +211,18 @@ impl CertObj {
 
 impl Registry {
     fn new_store(&mut self, open: usize) -> usize {
-        let obj = Box::new(StoreObj { magic: 0x5753_544c_5354_4f52 });
+        let obj = Box::new(StoreObj {
+            magic: 0x5753_544c_5354_4f52,
+        });
         let h = &*obj as *const StoreObj as usize;
-        self.stores.insert(h, StoreEntry { obj, open, members: Vec::new() });
+        self.stores.insert(
+            h,
+            StoreEntry {
+                obj,
+                open,
+                members: Vec::new(),
+            },
+        );
         h
     }
 
@@ -185,8 +239,14 @@ impl Registry {
 
     /// Destroys `store` and its contexts if it is closed and none of them is referenced.
     fn collect(&mut self, store: usize) {
-        let Some(s) = self.stores.get(&store) else { return };
-        if s.open > 0 || s.members.iter().any(|m| self.certs.get(m).is_some_and(|c| c.refs > 0)) {
+        let Some(s) = self.stores.get(&store) else {
+            return;
+        };
+        if s.open > 0
+            || s.members
+                .iter()
+                .any(|m| self.certs.get(m).is_some_and(|c| c.refs > 0))
+        {
             return;
         }
         if let Some(s) = self.stores.remove(&store) {
@@ -207,7 +267,9 @@ pub fn with_cert<T>(p: *const CERT_CONTEXT, f: impl FnOnce(&CertObj) -> T) -> Op
 /// `CertCreateCertificateContext`: a new context (reference count 1) in a temporary store.
 pub fn create(enc: u32, der: &[u8]) -> Result<*const CERT_CONTEXT> {
     if enc & CERT_ENCODING_TYPE_MASK & !X509_ASN_ENCODING != 0 {
-        return Err(Error::inval(format!("certificate encoding type {enc:#x} is not supported (X509_ASN_ENCODING is)")));
+        return Err(Error::inval(format!(
+            "certificate encoding type {enc:#x} is not supported (X509_ASN_ENCODING is)"
+        )));
     }
     let obj = CertObj::parse(enc, der, None)?;
     Ok(insert_standalone(obj))
@@ -221,15 +283,26 @@ fn insert_standalone(obj: Box<CertObj>) -> *const CERT_CONTEXT {
 
 /// A context for the leaf of `identity`, carrying the identity (chain and private key).
 pub fn create_with_identity(identity: Arc<Identity>) -> Result<*const CERT_CONTEXT> {
-    let leaf = identity.chain.first().ok_or_else(|| bad_cert("the certificate chain is empty"))?.clone();
-    let obj = CertObj::parse(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, &leaf, Some(identity))?;
+    let leaf = identity
+        .chain
+        .first()
+        .ok_or_else(|| bad_cert("the certificate chain is empty"))?
+        .clone();
+    let obj = CertObj::parse(
+        X509_ASN_ENCODING | PKCS_7_ASN_ENCODING,
+        &leaf,
+        Some(identity),
+    )?;
     Ok(insert_standalone(obj))
 }
 
 /// A context for `chain[0]` whose store holds the whole chain (leaf first), as Schannel's
 /// `SECPKG_ATTR_REMOTE_CERT_CONTEXT` returns it.
 pub fn create_chain(chain: &[CertificateDer<'_>]) -> Result<*const CERT_CONTEXT> {
-    let objs = chain.iter().map(|c| CertObj::parse(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, c, None)).collect::<Result<Vec<_>>>()?;
+    let objs = chain
+        .iter()
+        .map(|c| CertObj::parse(X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, c, None))
+        .collect::<Result<Vec<_>>>()?;
     if objs.is_empty() {
         return Err(bad_cert("no certificate"));
     }
@@ -256,7 +329,9 @@ pub fn duplicate(p: *const CERT_CONTEXT) -> Option<*const CERT_CONTEXT> {
 /// `CertFreeCertificateContext`: `false` when `p` is not a live context of ours.
 pub fn free(p: *const CERT_CONTEXT) -> bool {
     let mut r = reg();
-    let Some(c) = r.certs.get_mut(&(p as usize)) else { return false };
+    let Some(c) = r.certs.get_mut(&(p as usize)) else {
+        return false;
+    };
     if c.refs == 0 {
         return false;
     }
@@ -277,14 +352,23 @@ pub fn close_store(h: *mut c_void, flags: u32) -> Result<()> {
     let r = &mut *guard;
     let key = h as usize;
     let Some(s) = r.stores.get_mut(&key) else {
-        return Err(Error::new(Kind::InvalidHandle, "CertCloseStore: not an open certificate store"));
+        return Err(Error::new(
+            Kind::InvalidHandle,
+            "CertCloseStore: not an open certificate store",
+        ));
     };
     if s.open == 0 {
-        return Err(Error::new(Kind::InvalidHandle, "CertCloseStore: the store is already closed"));
+        return Err(Error::new(
+            Kind::InvalidHandle,
+            "CertCloseStore: the store is already closed",
+        ));
     }
     s.open -= 1;
     let (open, members) = (s.open, s.members.clone());
-    let pending = open == 0 && members.iter().any(|m| r.certs.get(m).is_some_and(|c| c.refs > 0));
+    let pending = open == 0
+        && members
+            .iter()
+            .any(|m| r.certs.get(m).is_some_and(|c| c.refs > 0));
     if flags & CERT_CLOSE_STORE_FORCE_FLAG != 0 {
         if let Some(s) = r.stores.get(&key) {
             let members = s.members.clone();
@@ -296,7 +380,10 @@ pub fn close_store(h: *mut c_void, flags: u32) -> Result<()> {
         }
     }
     r.collect(key);
-    if pending && flags & CERT_CLOSE_STORE_CHECK_FLAG != 0 && flags & CERT_CLOSE_STORE_FORCE_FLAG == 0 {
+    if pending
+        && flags & CERT_CLOSE_STORE_CHECK_FLAG != 0
+        && flags & CERT_CLOSE_STORE_FORCE_FLAG == 0
+    {
         return Err(Error::new(Kind::Wsa(CRYPT_E_PENDING_CLOSE), "CertCloseStore: contexts of this store are still in use; it closes when they are freed"));
     }
     Ok(())
@@ -307,21 +394,48 @@ fn store_ok(r: &Registry, h: *mut c_void) -> Result<usize> {
     if r.stores.contains_key(&key) {
         Ok(key)
     } else {
-        Err(Error::new(Kind::InvalidHandle, "not a wstls certificate store"))
+        Err(Error::new(
+            Kind::InvalidHandle,
+            "not a wstls certificate store",
+        ))
     }
 }
 
 /// Adds a certificate to a store (`CertAddEncodedCertificateToStore` /
 /// `CertAddCertificateContextToStore`). Returns the store's context, duplicated, when `want`.
-pub fn add_to_store(h: *mut c_void, enc: u32, der: &[u8], identity: Option<Arc<Identity>>, disposition: u32, want: bool) -> Result<Option<*const CERT_CONTEXT>> {
+pub fn add_to_store(
+    h: *mut c_void,
+    enc: u32,
+    der: &[u8],
+    identity: Option<Arc<Identity>>,
+    disposition: u32,
+    want: bool,
+) -> Result<Option<*const CERT_CONTEXT>> {
     let obj = CertObj::parse(enc, der, identity)?;
     let mut r = reg();
     let store = store_ok(&r, h)?;
-    let existing = r.stores[&store].members.iter().copied().find(|m| r.certs.get(m).is_some_and(|c| *c.obj.der == *der));
+    let existing = r.stores[&store]
+        .members
+        .iter()
+        .copied()
+        .find(|m| r.certs.get(m).is_some_and(|c| *c.obj.der == *der));
     let p = match (existing, disposition) {
-        (Some(_), CERT_STORE_ADD_NEW) => return Err(Error::new(Kind::Wsa(CRYPT_E_EXISTS), "the certificate is already in the store")),
-        (Some(e), CERT_STORE_ADD_USE_EXISTING | CERT_STORE_ADD_NEWER | CERT_STORE_ADD_NEWER_INHERIT_PROPERTIES) => e,
-        (Some(e), CERT_STORE_ADD_REPLACE_EXISTING | CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES) => {
+        (Some(_), CERT_STORE_ADD_NEW) => {
+            return Err(Error::new(
+                Kind::Wsa(CRYPT_E_EXISTS),
+                "the certificate is already in the store",
+            ))
+        }
+        (
+            Some(e),
+            CERT_STORE_ADD_USE_EXISTING
+            | CERT_STORE_ADD_NEWER
+            | CERT_STORE_ADD_NEWER_INHERIT_PROPERTIES,
+        ) => e,
+        (
+            Some(e),
+            CERT_STORE_ADD_REPLACE_EXISTING | CERT_STORE_ADD_REPLACE_EXISTING_INHERIT_PROPERTIES,
+        ) => {
             if let Some(s) = r.stores.get_mut(&store) {
                 s.members.retain(|m| *m != e);
             }
@@ -352,18 +466,24 @@ pub fn add_to_store(h: *mut c_void, enc: u32, der: &[u8], identity: Option<Arc<I
 
 /// `CertEnumCertificatesInStore`: the context after `prev` (NULL: the first), duplicated;
 /// `prev` is freed. `None` at the end.
-pub fn enum_store(h: *mut c_void, prev: *const CERT_CONTEXT) -> Result<Option<*const CERT_CONTEXT>> {
+pub fn enum_store(
+    h: *mut c_void,
+    prev: *const CERT_CONTEXT,
+) -> Result<Option<*const CERT_CONTEXT>> {
     let mut r = reg();
     let store = store_ok(&r, h)?;
     let members = r.stores[&store].members.clone();
-    let start = if prev.is_null() {
-        0
-    } else {
-        match members.iter().position(|m| *m == prev as usize) {
-            Some(i) => i + 1,
-            None => return Err(Error::inval("CertEnumCertificatesInStore: pPrevCertContext is not a context of this store")),
-        }
-    };
+    let start =
+        if prev.is_null() {
+            0
+        } else {
+            match members.iter().position(|m| *m == prev as usize) {
+                Some(i) => i + 1,
+                None => return Err(Error::inval(
+                    "CertEnumCertificatesInStore: pPrevCertContext is not a context of this store",
+                )),
+            }
+        };
     let next = members.get(start).copied();
     if let Some(n) = next {
         if let Some(c) = r.certs.get_mut(&n) {
@@ -383,7 +503,12 @@ pub fn enum_store(h: *mut c_void, prev: *const CERT_CONTEXT) -> Result<Option<*c
 pub fn store_certs(h: *mut c_void) -> Result<Vec<CertificateDer<'static>>> {
     let r = reg();
     let store = store_ok(&r, h)?;
-    Ok(r.stores[&store].members.iter().filter_map(|m| r.certs.get(m)).map(|c| CertificateDer::from(c.obj.der.to_vec())).collect())
+    Ok(r.stores[&store]
+        .members
+        .iter()
+        .filter_map(|m| r.certs.get(m))
+        .map(|c| CertificateDer::from(c.obj.der.to_vec()))
+        .collect())
 }
 
 /// The certificate (and identity, if any) of a context the program passes in: ours by lookup,
@@ -396,10 +521,17 @@ pub unsafe fn read_context(p: *const CERT_CONTEXT) -> Result<(Vec<u8>, Option<Ar
         return Ok(v);
     }
     if (p as usize) % std::mem::align_of::<CERT_CONTEXT>() != 0 {
-        return Err(Error::new(Kind::InvalidToken, "misaligned certificate context"));
+        return Err(Error::new(
+            Kind::InvalidToken,
+            "misaligned certificate context",
+        ));
     }
     let c = &*p;
-    let der = crate::ffi::ptr::dword_bytes(c.pbCertEncoded, c.cbCertEncoded, "CERT_CONTEXT.pbCertEncoded")?;
+    let der = crate::ffi::ptr::dword_bytes(
+        c.pbCertEncoded,
+        c.cbCertEncoded,
+        "CERT_CONTEXT.pbCertEncoded",
+    )?;
     Ok((der.to_vec(), None))
 }
 

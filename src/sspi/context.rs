@@ -17,7 +17,9 @@ use rustls::pki_types::ServerName;
 use rustls::server::UnbufferedServerConnection;
 
 use super::cred::Credential;
-use super::engine::{self, CertRequest, Drive, Established, Event, Handshake, Negotiated, RequestScope};
+use super::engine::{
+    self, CertRequest, Drive, Established, Event, Handshake, Negotiated, RequestScope,
+};
 use super::{SecError, SecResult};
 use crate::error::{Error, Kind};
 use crate::tls::record::{self, Scan, Version};
@@ -127,23 +129,44 @@ pub fn asc_ret_flags(req: u32) -> u32 {
         | ASC_RET_SEQUENCE_DETECT
         | ASC_RET_CONFIDENTIALITY
         | ASC_RET_STREAM
-        | (req & (ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_EXTENDED_ERROR | ASC_REQ_CONNECTION | ASC_REQ_INTEGRITY | ASC_REQ_MUTUAL_AUTH))
+        | (req
+            & (ASC_REQ_ALLOCATE_MEMORY
+                | ASC_REQ_EXTENDED_ERROR
+                | ASC_REQ_CONNECTION
+                | ASC_REQ_INTEGRITY
+                | ASC_REQ_MUTUAL_AUTH))
 }
 
 impl Context {
     /// A client context (first `InitializeSecurityContext`).
-    pub fn client(cred: Arc<Credential>, target: Option<String>, req: u32, alpn: Vec<Vec<u8>>) -> SecResult<Context> {
+    pub fn client(
+        cred: Arc<Credential>,
+        target: Option<String>,
+        req: u32,
+        alpn: Vec<Vec<u8>>,
+    ) -> SecResult<Context> {
         if !cred.outbound {
-            return Err(sec(SEC_E_WRONG_CREDENTIAL_HANDLE, "InitializeSecurityContext needs an outbound (SECPKG_CRED_OUTBOUND) credential"));
+            return Err(sec(
+                SEC_E_WRONG_CREDENTIAL_HANDLE,
+                "InitializeSecurityContext needs an outbound (SECPKG_CRED_OUTBOUND) credential",
+            ));
         }
         if req & ISC_REQ_DATAGRAM != 0 {
-            return Err(sec(SEC_E_UNSUPPORTED_FUNCTION, "ISC_REQ_DATAGRAM: DTLS is not supported by wstls"));
+            return Err(sec(
+                SEC_E_UNSUPPORTED_FUNCTION,
+                "ISC_REQ_DATAGRAM: DTLS is not supported by wstls",
+            ));
         }
         let target = target.filter(|t| !t.is_empty());
         let (cfg, outcome) = cred.client_config(target.as_deref(), req, &alpn)?;
-        let name = target.as_deref().and_then(|t| ServerName::try_from(t.to_string()).ok());
-        let name = name.unwrap_or(ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()));
-        let conn = UnbufferedClientConnection::new(cfg, name).map_err(|e| SecError::from(crate::tls::session::map_rustls(&e, None)))?;
+        let name = target
+            .as_deref()
+            .and_then(|t| ServerName::try_from(t.to_string()).ok());
+        let name = name.unwrap_or(ServerName::IpAddress(
+            std::net::Ipv4Addr::UNSPECIFIED.into(),
+        ));
+        let conn = UnbufferedClientConnection::new(cfg, name)
+            .map_err(|e| SecError::from(crate::tls::session::map_rustls(&e, None)))?;
         Ok(Context {
             inner: Mutex::new(Ctx {
                 cred,
@@ -169,13 +192,20 @@ impl Context {
     /// A server context (first `AcceptSecurityContext`).
     pub fn server(cred: Arc<Credential>, req: u32, alpn: Vec<Vec<u8>>) -> SecResult<Context> {
         if !cred.inbound {
-            return Err(sec(SEC_E_WRONG_CREDENTIAL_HANDLE, "AcceptSecurityContext needs an inbound (SECPKG_CRED_INBOUND) credential"));
+            return Err(sec(
+                SEC_E_WRONG_CREDENTIAL_HANDLE,
+                "AcceptSecurityContext needs an inbound (SECPKG_CRED_INBOUND) credential",
+            ));
         }
         if req & ASC_REQ_DATAGRAM != 0 {
-            return Err(sec(SEC_E_UNSUPPORTED_FUNCTION, "ASC_REQ_DATAGRAM: DTLS is not supported by wstls"));
+            return Err(sec(
+                SEC_E_UNSUPPORTED_FUNCTION,
+                "ASC_REQ_DATAGRAM: DTLS is not supported by wstls",
+            ));
         }
         let cfg = cred.server_config(req & ASC_REQ_MUTUAL_AUTH != 0, &alpn)?;
-        let conn = UnbufferedServerConnection::new(cfg).map_err(|e| SecError::from(crate::tls::session::map_rustls(&e, None)))?;
+        let conn = UnbufferedServerConnection::new(cfg)
+            .map_err(|e| SecError::from(crate::tls::session::map_rustls(&e, None)))?;
         Ok(Context {
             inner: Mutex::new(Ctx {
                 cred,
@@ -208,7 +238,11 @@ impl Context {
         let mut g = self.lock();
         g.req = req;
         let mut out = g.step(input, first)?;
-        out.flags = if g.client { isc_ret_flags(req) } else { asc_ret_flags(req) };
+        out.flags = if g.client {
+            isc_ret_flags(req)
+        } else {
+            asc_ret_flags(req)
+        };
         if out.status == SEC_E_OK {
             out.expiry = g.expiry();
         }
@@ -219,15 +253,28 @@ impl Context {
     pub fn encrypt_in_place(&self, hdr: &mut [u8], body: &mut [u8], n: usize) -> SecResult<usize> {
         let mut g = self.lock();
         let est = g.sendable()?;
-        est.tx.seal_in_place(record::CT_APPLICATION_DATA, hdr, body, n).map_err(encrypt_error)
+        est.tx
+            .seal_in_place(record::CT_APPLICATION_DATA, hdr, body, n)
+            .map_err(encrypt_error)
     }
 
     /// `EncryptMessage` with header, data and trailer in three separate buffers.
-    pub fn encrypt_split(&self, hdr: &mut [u8], data: &mut [u8], trailer: &mut [u8]) -> SecResult<usize> {
+    pub fn encrypt_split(
+        &self,
+        hdr: &mut [u8],
+        data: &mut [u8],
+        trailer: &mut [u8],
+    ) -> SecResult<usize> {
         let mut g = self.lock();
         let est = g.sendable()?;
         let mut scratch = std::mem::take(&mut est.scratch);
-        let r = est.tx.seal_split(record::CT_APPLICATION_DATA, hdr, data, trailer, &mut scratch);
+        let r = est.tx.seal_split(
+            record::CT_APPLICATION_DATA,
+            hdr,
+            data,
+            trailer,
+            &mut scratch,
+        );
         est.scratch = scratch;
         r.map_err(encrypt_error)
     }
@@ -248,7 +295,10 @@ impl Context {
             return Err(f.clone());
         }
         if g.peer_closed {
-            return Err(sec(SEC_E_CONTEXT_EXPIRED, "DecryptMessage: the peer already closed the connection (close_notify)"));
+            return Err(sec(
+                SEC_E_CONTEXT_EXPIRED,
+                "DecryptMessage: the peer already closed the connection (close_notify)",
+            ));
         }
         let est = match &mut g.phase {
             Phase::Established(e) => e,
@@ -256,7 +306,12 @@ impl Context {
         };
         let total = match record::scan(data) {
             Scan::Partial(need) => return Ok(Decrypted::Incomplete(need)),
-            Scan::Invalid => return Err(sec(SEC_E_INVALID_TOKEN, "DecryptMessage: the DATA buffer does not start with a TLS record")),
+            Scan::Invalid => {
+                return Err(sec(
+                    SEC_E_INVALID_TOKEN,
+                    "DecryptMessage: the DATA buffer does not start with a TLS record",
+                ))
+            }
             Scan::Complete(n) => n,
         };
         match est.open(&mut data[..total]) {
@@ -269,8 +324,17 @@ impl Context {
                     }
                     Event::Handshake => SEC_I_RENEGOTIATE,
                 };
-                let len = if op.typ == record::CT_APPLICATION_DATA { op.len } else { 0 };
-                Ok(Decrypted::Record { status, start: op.start, len, total })
+                let len = if op.typ == record::CT_APPLICATION_DATA {
+                    op.len
+                } else {
+                    0
+                };
+                Ok(Decrypted::Record {
+                    status,
+                    start: op.start,
+                    len,
+                    total,
+                })
             }
             Err(e) => {
                 let mut se = SecError::from(e);
@@ -302,8 +366,14 @@ fn not_established() -> SecError {
 
 fn encrypt_error(e: Error) -> SecError {
     match e.kind {
-        Kind::BufferTooSmall => sec(SEC_E_BUFFER_TOO_SMALL, format!("EncryptMessage: {}", e.message)),
-        _ => sec(SEC_E_ENCRYPT_FAILURE, format!("EncryptMessage: {}", e.message)),
+        Kind::BufferTooSmall => sec(
+            SEC_E_BUFFER_TOO_SMALL,
+            format!("EncryptMessage: {}", e.message),
+        ),
+        _ => sec(
+            SEC_E_ENCRYPT_FAILURE,
+            format!("EncryptMessage: {}", e.message),
+        ),
     }
 }
 
@@ -313,7 +383,10 @@ impl Ctx {
             return Err(f.clone());
         }
         if self.close_sent {
-            return Err(sec(SEC_E_CONTEXT_EXPIRED, "EncryptMessage: this side already sent close_notify"));
+            return Err(sec(
+                SEC_E_CONTEXT_EXPIRED,
+                "EncryptMessage: this side already sent close_notify",
+            ));
         }
         match &mut self.phase {
             Phase::Established(e) => {
@@ -360,15 +433,28 @@ impl Ctx {
         }
         if let Some(h) = self.held.take() {
             // The call after SEC_I_INCOMPLETE_CREDENTIALS: curl presents the same bytes again.
-            let extra = if input.starts_with(&h.input) { input.len() - h.input.len() } else { input.len() };
-            return Ok(Output { status: h.status, token: h.token, extra, ..Default::default() });
+            let extra = if input.starts_with(&h.input) {
+                input.len() - h.input.len()
+            } else {
+                input.len()
+            };
+            return Ok(Output {
+                status: h.status,
+                token: h.token,
+                extra,
+                ..Default::default()
+            });
         }
         match self.phase {
             Phase::Handshake(_) => self.handshake_step(input, first),
             Phase::Established(_) => self.established_step(input),
             Phase::Closed => {
                 if input.is_empty() {
-                    Ok(Output { status: SEC_E_INCOMPLETE_MESSAGE, missing: record::HEADER_LEN, ..Default::default() })
+                    Ok(Output {
+                        status: SEC_E_INCOMPLETE_MESSAGE,
+                        missing: record::HEADER_LEN,
+                        ..Default::default()
+                    })
                 } else {
                     Err(sec(SEC_E_CONTEXT_EXPIRED, "the context was shut down"))
                 }
@@ -384,9 +470,16 @@ impl Ctx {
             self.shutdown = false;
             self.close_sent = true;
             self.phase = Phase::Closed;
-            return Ok(Output { status: SEC_E_OK, token: engine::plain_alert(level, desc), extra: input.len(), ..Default::default() });
+            return Ok(Output {
+                status: SEC_E_OK,
+                token: engine::plain_alert(level, desc),
+                extra: input.len(),
+                ..Default::default()
+            });
         }
-        let Phase::Handshake(hs) = &mut self.phase else { unreachable!() };
+        let Phase::Handshake(hs) = &mut self.phase else {
+            unreachable!()
+        };
         let _scope = RequestScope::enter(self.client_cert.clone());
         let mut out = Vec::new();
         let mut consumed = 0;
@@ -410,7 +503,11 @@ impl Ctx {
                     }
                     Scan::Partial(need) => {
                         if consumed == 0 {
-                            return Ok(Output { status: SEC_E_INCOMPLETE_MESSAGE, missing: need, ..Default::default() });
+                            return Ok(Output {
+                                status: SEC_E_INCOMPLETE_MESSAGE,
+                                missing: need,
+                                ..Default::default()
+                            });
                         }
                         break;
                     }
@@ -443,10 +540,15 @@ impl Ctx {
         let mut status = SEC_I_CONTINUE_NEEDED;
         if state == Drive::Done {
             if !self.inbuf.is_empty() {
-                let e = sec(SEC_E_ILLEGAL_MESSAGE, "the peer sent a partial handshake message at the end of the handshake");
+                let e = sec(
+                    SEC_E_ILLEGAL_MESSAGE,
+                    "the peer sent a partial handshake message at the end of the handshake",
+                );
                 return Err(self.fail(e, Vec::new()));
             }
-            let Phase::Handshake(hs) = std::mem::replace(&mut self.phase, Phase::Dead) else { unreachable!() };
+            let Phase::Handshake(hs) = std::mem::replace(&mut self.phase, Phase::Dead) else {
+                unreachable!()
+            };
             match hs.finish() {
                 Ok((neg, est)) => {
                     self.neg = Some(neg);
@@ -461,17 +563,35 @@ impl Ctx {
         // output for the next call (which continues without a certificate).
         if let Some(cc) = &self.client_cert {
             let asked = cc.requested.load(std::sync::atomic::Ordering::SeqCst);
-            if asked && self.cred.client_cert.key.is_none() && self.req & ISC_REQ_USE_SUPPLIED_CREDS == 0 && !self.creds_reported {
+            if asked
+                && self.cred.client_cert.key.is_none()
+                && self.req & ISC_REQ_USE_SUPPLIED_CREDS == 0
+                && !self.creds_reported
+            {
                 self.creds_reported = true;
-                self.held = Some(Held { input: input[..consumed].to_vec(), token: out, status });
-                return Ok(Output { status: SEC_I_INCOMPLETE_CREDENTIALS, ..Default::default() });
+                self.held = Some(Held {
+                    input: input[..consumed].to_vec(),
+                    token: out,
+                    status,
+                });
+                return Ok(Output {
+                    status: SEC_I_INCOMPLETE_CREDENTIALS,
+                    ..Default::default()
+                });
             }
         }
-        Ok(Output { status, token: out, extra, ..Default::default() })
+        Ok(Output {
+            status,
+            token: out,
+            extra,
+            ..Default::default()
+        })
     }
 
     fn established_step(&mut self, input: &[u8]) -> SecResult<Output> {
-        let Phase::Established(est) = &mut self.phase else { unreachable!() };
+        let Phase::Established(est) = &mut self.phase else {
+            unreachable!()
+        };
         let mut out = est.take_pending().map_err(SecError::from)?;
         if let Some((level, desc)) = self.alert_req.take() {
             out.extend_from_slice(&est.alert(level, desc).map_err(SecError::from)?);
@@ -485,12 +605,26 @@ impl Ctx {
                 out.extend_from_slice(&est.alert(1, 0).map_err(SecError::from)?);
                 self.close_sent = true;
             }
-            return Ok(Output { status: SEC_E_OK, token: out, extra: input.len(), ..Default::default() });
+            return Ok(Output {
+                status: SEC_E_OK,
+                token: out,
+                extra: input.len(),
+                ..Default::default()
+            });
         }
         if out.is_empty() && self.close_sent && input.is_empty() {
-            return Ok(Output { status: SEC_E_INCOMPLETE_MESSAGE, missing: record::HEADER_LEN, ..Default::default() });
+            return Ok(Output {
+                status: SEC_E_INCOMPLETE_MESSAGE,
+                missing: record::HEADER_LEN,
+                ..Default::default()
+            });
         }
         // Input here is application data or post-handshake records: DecryptMessage's job.
-        Ok(Output { status: SEC_E_OK, token: out, extra: input.len(), ..Default::default() })
+        Ok(Output {
+            status: SEC_E_OK,
+            token: out,
+            extra: input.len(),
+            ..Default::default()
+        })
     }
 }

@@ -47,7 +47,8 @@ pub fn schannel_cred_tls13() -> bool {
     match SCHANNEL_CRED_TLS13.load(Ordering::Relaxed) {
         1 => false,
         2 => true,
-        _ => std::env::var("WSTLS_SCHANNEL_CRED_TLS13").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+        _ => std::env::var("WSTLS_SCHANNEL_CRED_TLS13")
+            .is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
     }
 }
 
@@ -114,7 +115,11 @@ type ClientKey = (Option<String>, bool, bool, Vec<Vec<u8>>);
 
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credential").field("kind", &self.kind).field("inbound", &self.inbound).field("flags", &self.flags).finish()
+        f.debug_struct("Credential")
+            .field("kind", &self.kind)
+            .field("inbound", &self.inbound)
+            .field("flags", &self.flags)
+            .finish()
     }
 }
 
@@ -137,7 +142,10 @@ struct Common {
 
 unsafe fn read_common(auth: *const c_void) -> SecResult<Common> {
     if (auth as usize) % 8 != 0 {
-        return Err(SecError::new(SEC_E_INVALID_TOKEN, "pAuthData is misaligned"));
+        return Err(SecError::new(
+            SEC_E_INVALID_TOKEN,
+            "pAuthData is misaligned",
+        ));
     }
     let version = *(auth as *const u32);
     match version {
@@ -182,7 +190,10 @@ unsafe fn cred_list(n: u32, pa: *mut *const CERT_CONTEXT) -> SecResult<Vec<*cons
         return Ok(Vec::new());
     }
     if pa.is_null() || (pa as usize) % 8 != 0 {
-        return Err(SecError::new(SEC_E_INVALID_TOKEN, "paCred is NULL or misaligned but cCreds is not 0"));
+        return Err(SecError::new(
+            SEC_E_INVALID_TOKEN,
+            "paCred is NULL or misaligned but cCreds is not 0",
+        ));
     }
     if n > SCH_CRED_MAX_SUPPORTED_CERTS {
         return Err(unknown(format!("cCreds {n} is more than Schannel accepts")));
@@ -191,16 +202,31 @@ unsafe fn cred_list(n: u32, pa: *mut *const CERT_CONTEXT) -> SecResult<Vec<*cons
 }
 
 /// Protocol versions from `SCHANNEL_CRED.grbitEnabledProtocols` for one direction.
-fn versions_from_enabled(enabled: u32, side_mask: u32, tls13_ok: bool) -> SecResult<(Versions, u32)> {
+fn versions_from_enabled(
+    enabled: u32,
+    side_mask: u32,
+    tls13_ok: bool,
+) -> SecResult<(Versions, u32)> {
     if enabled == 0 {
-        let v = Versions { tls12: true, tls13: tls13_ok };
+        let v = Versions {
+            tls12: true,
+            tls13: tls13_ok,
+        };
         return Ok((v, protocol_bits(v) & side_mask));
     }
-    if enabled & SP_PROT_DTLS_ALL != 0 && enabled & !SP_PROT_DTLS_ALL & (SP_PROT_SERVERS | SP_PROT_CLIENTS) & !0xC000_0000 != 0 {
-        return Err(SecError::new(SEC_E_ALGORITHM_MISMATCH, "TLS and DTLS protocols cannot be mixed in one credential"));
+    if enabled & SP_PROT_DTLS_ALL != 0
+        && enabled & !SP_PROT_DTLS_ALL & (SP_PROT_SERVERS | SP_PROT_CLIENTS) & !0xC000_0000 != 0
+    {
+        return Err(SecError::new(
+            SEC_E_ALGORITHM_MISMATCH,
+            "TLS and DTLS protocols cannot be mixed in one credential",
+        ));
     }
     if enabled & SP_PROT_DTLS_ALL != 0 {
-        return Err(SecError::new(SEC_E_ALGORITHM_MISMATCH, "DTLS is not supported by wstls"));
+        return Err(SecError::new(
+            SEC_E_ALGORITHM_MISMATCH,
+            "DTLS is not supported by wstls",
+        ));
     }
     let mine = enabled & side_mask;
     if mine == 0 {
@@ -211,14 +237,20 @@ fn versions_from_enabled(enabled: u32, side_mask: u32, tls13_ok: bool) -> SecRes
     }
     let tls12 = mine & (SP_PROT_TLS1_2_CLIENT | SP_PROT_TLS1_2_SERVER) != 0;
     let tls13_bits = mine & (SP_PROT_TLS1_3_CLIENT | SP_PROT_TLS1_3_SERVER) != 0;
-    let v = Versions { tls12, tls13: tls13_bits && tls13_ok };
+    let v = Versions {
+        tls12,
+        tls13: tls13_bits && tls13_ok,
+    };
     if !v.tls12 && !v.tls13 {
         let why = if tls13_bits {
             "TLS 1.3 is negotiated only with SCH_CREDENTIALS (as on Windows); enable TLS 1.2 too, use SCH_CREDENTIALS, or set WSTLS_SCHANNEL_CRED_TLS13=1"
         } else {
             "wstls offers TLS 1.2 and TLS 1.3 only (SSL 3.0, TLS 1.0 and TLS 1.1 are not supported)"
         };
-        return Err(SecError::new(SEC_E_ALGORITHM_MISMATCH, format!("grbitEnabledProtocols {enabled:#x}: {why}")));
+        return Err(SecError::new(
+            SEC_E_ALGORITHM_MISMATCH,
+            format!("grbitEnabledProtocols {enabled:#x}: {why}"),
+        ));
     }
     Ok((v, protocol_bits(v) & side_mask))
 }
@@ -253,8 +285,16 @@ fn certified_key(id: &Identity) -> SecResult<Arc<rustls::sign::CertifiedKey>> {
     let signing = crate::tls::provider()
         .key_provider
         .load_private_key(id.key.clone_key())
-        .map_err(|e| SecError::new(SEC_E_NO_CREDENTIALS, format!("the private key cannot be used: {e}")))?;
-    Ok(Arc::new(rustls::sign::CertifiedKey::new(id.chain.clone(), signing)))
+        .map_err(|e| {
+            SecError::new(
+                SEC_E_NO_CREDENTIALS,
+                format!("the private key cannot be used: {e}"),
+            )
+        })?;
+    Ok(Arc::new(rustls::sign::CertifiedKey::new(
+        id.chain.clone(),
+        signing,
+    )))
 }
 
 impl Credential {
@@ -263,7 +303,10 @@ impl Credential {
         let inbound = use_ & SECPKG_CRED_INBOUND != 0;
         let outbound = use_ & SECPKG_CRED_OUTBOUND != 0;
         if use_ & !(SECPKG_CRED_BOTH | SECPKG_CRED_DEFAULT | 0xF000_0000) != 0 {
-            return Err(SecError::new(SEC_E_UNKNOWN_CREDENTIALS, format!("fCredentialUse {use_:#x} is not a valid credential use")));
+            return Err(SecError::new(
+                SEC_E_UNKNOWN_CREDENTIALS,
+                format!("fCredentialUse {use_:#x} is not a valid credential use"),
+            ));
         }
         if !inbound && !outbound {
             return Err(SecError::new(SEC_E_NO_CREDENTIALS, "fCredentialUse must include SECPKG_CRED_OUTBOUND (client) or SECPKG_CRED_INBOUND (server)"));
@@ -282,7 +325,15 @@ impl Credential {
                     Err(e) => return Err(SecError::new(SEC_E_NO_CREDENTIALS, e.message)),
                 }
             }
-            Common { kind: CredKind::Default, creds: Vec::new(), root_store: std::ptr::null_mut(), flags: 0, cred_format: 0, enabled: 0, disabled: 0 }
+            Common {
+                kind: CredKind::Default,
+                creds: Vec::new(),
+                root_store: std::ptr::null_mut(),
+                flags: 0,
+                cred_format: 0,
+                enabled: 0,
+                disabled: 0,
+            }
         } else {
             read_common(auth)?
         };
@@ -293,21 +344,42 @@ impl Credential {
             )));
         }
         if common.flags & SCH_USE_DTLS_ONLY != 0 {
-            return Err(SecError::new(SEC_E_ALGORITHM_MISMATCH, "DTLS is not supported by wstls"));
+            return Err(SecError::new(
+                SEC_E_ALGORITHM_MISMATCH,
+                "DTLS is not supported by wstls",
+            ));
         }
         if common.creds.len() > 1 {
-            return Err(unknown("wstls takes one certificate per credential (cCreds must be 0 or 1)"));
+            return Err(unknown(
+                "wstls takes one certificate per credential (cCreds must be 0 or 1)",
+            ));
         }
         let tls13_ok = common.kind != CredKind::SchannelCred || schannel_cred_tls13();
         let (client_versions, server_versions, protocols) = match common.kind {
             CredKind::SchCredentials => {
-                let (c, cb) = if outbound { versions_from_disabled(common.disabled, SP_PROT_CLIENTS)? } else { (Versions::default(), 0) };
-                let (s, sb) = if inbound { versions_from_disabled(common.disabled, SP_PROT_SERVERS)? } else { (Versions::default(), 0) };
+                let (c, cb) = if outbound {
+                    versions_from_disabled(common.disabled, SP_PROT_CLIENTS)?
+                } else {
+                    (Versions::default(), 0)
+                };
+                let (s, sb) = if inbound {
+                    versions_from_disabled(common.disabled, SP_PROT_SERVERS)?
+                } else {
+                    (Versions::default(), 0)
+                };
                 (c, s, cb | sb)
             }
             _ => {
-                let (c, cb) = if outbound { versions_from_enabled(common.enabled, SP_PROT_CLIENTS, tls13_ok)? } else { (Versions::default(), 0) };
-                let (s, sb) = if inbound { versions_from_enabled(common.enabled, SP_PROT_SERVERS, tls13_ok)? } else { (Versions::default(), 0) };
+                let (c, cb) = if outbound {
+                    versions_from_enabled(common.enabled, SP_PROT_CLIENTS, tls13_ok)?
+                } else {
+                    (Versions::default(), 0)
+                };
+                let (s, sb) = if inbound {
+                    versions_from_enabled(common.enabled, SP_PROT_SERVERS, tls13_ok)?
+                } else {
+                    (Versions::default(), 0)
+                };
                 (c, s, cb | sb)
             }
         };
@@ -316,7 +388,8 @@ impl Credential {
         let mut identity = None;
         let mut identity_error = None;
         if let Some(&p) = common.creds.first() {
-            let (der, id) = cert::read_context(p).map_err(|e| unknown(format!("paCred[0]: {}", e.message)))?;
+            let (der, id) =
+                cert::read_context(p).map_err(|e| unknown(format!("paCred[0]: {}", e.message)))?;
             if x509_parser::parse_x509_certificate(&der).is_err() {
                 return Err(unknown("paCred[0] is not a valid certificate"));
             }
@@ -343,7 +416,8 @@ impl Credential {
         } else if common.flags & SCH_CRED_NO_DEFAULT_CREDS == 0 {
             // Windows may pick a client certificate by itself; wstls's default is
             // WSTLS_CLIENT_CERT_FILE/WSTLS_CLIENT_KEY_FILE.
-            identity = config::default_client_identity().map_err(|e| SecError::new(SEC_E_NO_CREDENTIALS, e.message))?;
+            identity = config::default_client_identity()
+                .map_err(|e| SecError::new(SEC_E_NO_CREDENTIALS, e.message))?;
         }
         let client_key = match (&identity, outbound) {
             (Some(id), true) => Some(certified_key(id)?),
@@ -352,17 +426,24 @@ impl Credential {
         let client_roots = if common.root_store.is_null() {
             None
         } else {
-            let certs = cert::store_certs(common.root_store).map_err(|e| unknown(format!("hRootStore: {}", e.message)))?;
+            let certs = cert::store_certs(common.root_store)
+                .map_err(|e| unknown(format!("hRootStore: {}", e.message)))?;
             let mut store = RootCertStore::empty();
             store.add_parsable_certificates(certs);
             Some(Arc::new(store))
         };
-        let ticketer: Option<Arc<dyn ProducesTickets>> = if common.flags & SCH_CRED_DISABLE_RECONNECTS != 0 { Some(Arc::new(NoTickets)) } else { None };
-        let session_storage: Arc<dyn StoresServerSessions> = if common.flags & SCH_CRED_DISABLE_RECONNECTS != 0 {
-            Arc::new(rustls::server::NoServerSessionStorage {})
-        } else {
-            rustls::server::ServerSessionMemoryCache::new(256)
-        };
+        let ticketer: Option<Arc<dyn ProducesTickets>> =
+            if common.flags & SCH_CRED_DISABLE_RECONNECTS != 0 {
+                Some(Arc::new(NoTickets))
+            } else {
+                None
+            };
+        let session_storage: Arc<dyn StoresServerSessions> =
+            if common.flags & SCH_CRED_DISABLE_RECONNECTS != 0 {
+                Arc::new(rustls::server::NoServerSessionStorage {})
+            } else {
+                rustls::server::ServerSessionMemoryCache::new(256)
+            };
         Ok(Credential {
             kind: common.kind,
             inbound,
@@ -384,7 +465,8 @@ impl Credential {
 
     /// Whether the server's certificate chain is checked (client contexts).
     pub fn check_chain(&self, req: u32) -> bool {
-        self.flags & (SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_DEFERRED_CRED_VALIDATION) == 0 && req & ISC_REQ_MANUAL_CRED_VALIDATION == 0
+        self.flags & (SCH_CRED_MANUAL_CRED_VALIDATION | SCH_CRED_DEFERRED_CRED_VALIDATION) == 0
+            && req & ISC_REQ_MANUAL_CRED_VALIDATION == 0
     }
 
     /// Whether the target name is checked against the server's certificate.
@@ -393,15 +475,40 @@ impl Credential {
     }
 
     /// The client config for a context to `target` (cached), and its verifier's outcome slot.
-    pub fn client_config(&self, target: Option<&str>, req: u32, alpn: &[Vec<u8>]) -> SecResult<(Arc<ClientConfig>, SharedOutcome)> {
+    pub fn client_config(
+        &self,
+        target: Option<&str>,
+        req: u32,
+        alpn: &[Vec<u8>],
+    ) -> SecResult<(Arc<ClientConfig>, SharedOutcome)> {
         let (check_chain, check_name) = (self.check_chain(req), self.check_name(req));
-        let key: ClientKey = (target.map(str::to_string), check_chain, check_name, alpn.to_vec());
-        let mut cache = self.client_configs.lock().unwrap_or_else(|e| e.into_inner());
+        let key: ClientKey = (
+            target.map(str::to_string),
+            check_chain,
+            check_name,
+            alpn.to_vec(),
+        );
+        let mut cache = self
+            .client_configs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some((c, o)) = cache.get(&key) {
             return Ok((c.clone(), o.clone()));
         }
-        let policy = Policy { name: key.0.clone(), check_chain, check_name, hook: None, require_name: false };
-        let (cfg, outcome) = config::client_config(ClientOptions { versions: self.client_versions, policy, identity: None, alpn, roots: None })?;
+        let policy = Policy {
+            name: key.0.clone(),
+            check_chain,
+            check_name,
+            hook: None,
+            require_name: false,
+        };
+        let (cfg, outcome) = config::client_config(ClientOptions {
+            versions: self.client_versions,
+            policy,
+            identity: None,
+            alpn,
+            roots: None,
+        })?;
         let mut cfg = (*cfg).clone();
         cfg.enable_secret_extraction = true;
         cfg.client_auth_cert_resolver = self.client_cert.clone();
@@ -418,7 +525,10 @@ impl Credential {
     /// The server config for a context (cached per mutual-authentication mode and ALPN list).
     pub fn server_config(&self, mutual: bool, alpn: &[Vec<u8>]) -> SecResult<Arc<ServerConfig>> {
         let key = (mutual, alpn.to_vec());
-        let mut cache = self.server_configs.lock().unwrap_or_else(|e| e.into_inner());
+        let mut cache = self
+            .server_configs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(c) = cache.get(&key) {
             return Ok(c.clone());
         }
@@ -428,7 +538,12 @@ impl Credential {
                 return Err(self
                     .identity_error
                     .clone()
-                    .unwrap_or_else(|| Error::new(Kind::NoCredentials, "this credential has no certificate for a server"))
+                    .unwrap_or_else(|| {
+                        Error::new(
+                            Kind::NoCredentials,
+                            "this credential has no certificate for a server",
+                        )
+                    })
                     .into())
             }
         };
@@ -437,9 +552,19 @@ impl Credential {
             Some(r) => r.clone(),
             None => config::default_client_ca().map_err(SecError::from)?,
         };
-        let opts = config::ServerOptions { versions: self.server_versions, identity, client_auth: config::ClientAuth::None, client_ca: None, alpn };
+        let opts = config::ServerOptions {
+            versions: self.server_versions,
+            identity,
+            client_auth: config::ClientAuth::None,
+            client_ca: None,
+            alpn,
+        };
         let cfg = if mutual {
-            let v = Arc::new(crate::tls::verify::ClientVerifier::new(roots, check_chain, true));
+            let v = Arc::new(crate::tls::verify::ClientVerifier::new(
+                roots,
+                check_chain,
+                true,
+            ));
             config::server_config_with_verifier(opts, v)?
         } else {
             config::server_config(opts)?

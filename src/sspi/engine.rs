@@ -51,7 +51,9 @@ macro_rules! drive_conn {
         loop {
             rounds += 1;
             if rounds > 10_000 {
-                break Err(rustls::Error::General("TLS state machine did not settle".into()));
+                break Err(rustls::Error::General(
+                    "TLS state machine did not settle".into(),
+                ));
             }
             let UnbufferedStatus { discard, state } = $conn.process_tls_records(&mut $inbuf[..]);
             let next = match state {
@@ -60,17 +62,23 @@ macro_rules! drive_conn {
                     let start = $out.len();
                     match enc.encode(&mut []) {
                         Ok(_) => Next::Again,
-                        Err(EncodeError::InsufficientSize(InsufficientSizeError { required_size })) => {
+                        Err(EncodeError::InsufficientSize(InsufficientSizeError {
+                            required_size,
+                        })) => {
                             $out.resize(start + required_size, 0);
                             match enc.encode(&mut $out[start..]) {
                                 Ok(n) => {
                                     $out.truncate(start + n);
                                     Next::Again
                                 }
-                                Err(e) => Next::Fail(rustls::Error::General(format!("encoding a handshake record: {e}"))),
+                                Err(e) => Next::Fail(rustls::Error::General(format!(
+                                    "encoding a handshake record: {e}"
+                                ))),
                             }
                         }
-                        Err(e) => Next::Fail(rustls::Error::General(format!("encoding a handshake record: {e}"))),
+                        Err(e) => Next::Fail(rustls::Error::General(format!(
+                            "encoding a handshake record: {e}"
+                        ))),
                     }
                 }
                 Ok(ConnectionState::TransmitTlsData(t)) => {
@@ -80,16 +88,28 @@ macro_rules! drive_conn {
                 }
                 Ok(ConnectionState::BlockedHandshake) => Next::Blocked,
                 Ok(ConnectionState::WriteTraffic(_)) => Next::Writable,
-                Ok(ConnectionState::PeerClosed) | Ok(ConnectionState::Closed) => Next::Fail(rustls::Error::AlertReceived(AlertDescription::CloseNotify)),
-                Ok(ConnectionState::ReadTraffic(_)) => Next::Fail(rustls::Error::General("application data arrived before the handshake completed".into())),
-                Ok(_) => Next::Fail(rustls::Error::General("unexpected TLS state during the handshake".into())),
+                Ok(ConnectionState::PeerClosed) | Ok(ConnectionState::Closed) => {
+                    Next::Fail(rustls::Error::AlertReceived(AlertDescription::CloseNotify))
+                }
+                Ok(ConnectionState::ReadTraffic(_)) => Next::Fail(rustls::Error::General(
+                    "application data arrived before the handshake completed".into(),
+                )),
+                Ok(_) => Next::Fail(rustls::Error::General(
+                    "unexpected TLS state during the handshake".into(),
+                )),
             };
             $inbuf.drain(..discard.min($inbuf.len()));
             match next {
                 Next::Again => continue,
                 Next::Blocked => break Ok(Drive::Blocked),
                 // A TLS 1.3 server may send before the client's Finished: still handshaking.
-                Next::Writable => break Ok(if $conn.is_handshaking() { Drive::Blocked } else { Drive::Done }),
+                Next::Writable => {
+                    break Ok(if $conn.is_handshaking() {
+                        Drive::Blocked
+                    } else {
+                        Drive::Done
+                    })
+                }
                 Next::Fail(e) => break Err(e),
             }
         }
@@ -103,7 +123,10 @@ macro_rules! drain_alert {
             let UnbufferedStatus { state, .. } = $conn.process_tls_records(&mut $inbuf[..]);
             match state {
                 Ok(ConnectionState::EncodeTlsData(mut enc)) => {
-                    if let Err(EncodeError::InsufficientSize(InsufficientSizeError { required_size })) = enc.encode(&mut []) {
+                    if let Err(EncodeError::InsufficientSize(InsufficientSizeError {
+                        required_size,
+                    })) = enc.encode(&mut [])
+                    {
                         let start = $out.len();
                         $out.resize(start + required_size, 0);
                         match enc.encode(&mut $out[start..]) {
@@ -147,7 +170,11 @@ impl Handshake {
 
     /// Runs the state machine over `inbuf` (whole records; bytes rustls keeps for a later call
     /// stay in it), appending the records to send to `out`.
-    pub fn drive(&mut self, inbuf: &mut Vec<u8>, out: &mut Vec<u8>) -> std::result::Result<Drive, rustls::Error> {
+    pub fn drive(
+        &mut self,
+        inbuf: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) -> std::result::Result<Drive, rustls::Error> {
         match self {
             Handshake::Client(c) => drive_conn!(c, inbuf, out),
             Handshake::Server(s) => drive_conn!(s, inbuf, out),
@@ -175,23 +202,35 @@ impl Handshake {
 
     fn negotiated(&self) -> Result<Negotiated> {
         let c = self.common();
-        let internal = || Error::new(Kind::Internal, "the handshake completed without a negotiated suite");
+        let internal = || {
+            Error::new(
+                Kind::Internal,
+                "the handshake completed without a negotiated suite",
+            )
+        };
         Ok(Negotiated {
             client: self.is_client(),
             version: c.protocol_version().ok_or_else(internal)?,
             suite: c.negotiated_cipher_suite().ok_or_else(internal)?,
             info: info::conn_info_common(c, self.is_client()),
             alpn: c.alpn_protocol().map(|a| a.to_vec()),
-            peer_chain: c.peer_certificates().map(|p| p.to_vec()).unwrap_or_default(),
+            peer_chain: c
+                .peer_certificates()
+                .map(|p| p.to_vec())
+                .unwrap_or_default(),
             resumed: matches!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed)),
-            group: c.negotiated_key_exchange_group().map(|g| u16::from(g.name())),
+            group: c
+                .negotiated_key_exchange_group()
+                .map(|g| u16::from(g.name())),
         })
     }
 
     /// Ends the handshake: takes the traffic secrets over for the in-place record layer.
     pub fn finish(self) -> Result<(Negotiated, Established)> {
         let neg = self.negotiated()?;
-        let err = |e: rustls::Error| Error::new(Kind::Internal, format!("taking over the TLS session: {e}"));
+        let err = |e: rustls::Error| {
+            Error::new(Kind::Internal, format!("taking over the TLS session: {e}"))
+        };
         let (secrets, kernel) = match self {
             Handshake::Client(c) => {
                 let (s, k) = c.dangerous_into_kernel_connection().map_err(err)?;
@@ -202,14 +241,31 @@ impl Handshake {
                 (s, Kernel::Server(k))
             }
         };
-        let version = if neg.version == ProtocolVersion::TLSv1_3 { Version::Tls13 } else { Version::Tls12 };
+        let version = if neg.version == ProtocolVersion::TLSv1_3 {
+            Version::Tls13
+        } else {
+            Version::Tls12
+        };
         let tx = Sealer::new(version, &secrets.tx.1, secrets.tx.0)?;
         let rx = Opener::new(version, &secrets.rx.1, secrets.rx.0)?;
         let limit = match neg.suite {
             SupportedCipherSuite::Tls13(s) => s.common.confidentiality_limit,
             SupportedCipherSuite::Tls12(s) => s.common.confidentiality_limit,
         };
-        Ok((neg, Established { kernel, tx, rx, version, tx_update_requested: false, pending: Vec::new(), hs: Vec::new(), scratch: Vec::new(), limit }))
+        Ok((
+            neg,
+            Established {
+                kernel,
+                tx,
+                rx,
+                version,
+                tx_update_requested: false,
+                pending: Vec::new(),
+                hs: Vec::new(),
+                scratch: Vec::new(),
+                limit,
+            },
+        ))
     }
 }
 
@@ -276,7 +332,9 @@ impl Established {
                 let desc = AlertDescription::from(body[1]);
                 if desc == AlertDescription::CloseNotify {
                     Event::Closed
-                } else if body[0] == 1 && (self.version == Version::Tls12 || desc == AlertDescription::UserCanceled) {
+                } else if body[0] == 1
+                    && (self.version == Version::Tls12 || desc == AlertDescription::UserCanceled)
+                {
                     // Warnings carry no data; TLS 1.2 peers send no_renegotiation and the like.
                     log::debug!("TLS warning alert {desc:?} ignored");
                     Event::Data
@@ -292,7 +350,11 @@ impl Established {
                 self.handshake_messages()?;
                 Event::Handshake
             }
-            t => return Err(illegal(format!("unexpected TLS record type {t} after the handshake"))),
+            t => {
+                return Err(illegal(format!(
+                    "unexpected TLS record type {t} after the handshake"
+                )))
+            }
         };
         Ok((op, ev))
     }
@@ -308,7 +370,9 @@ impl Established {
             let body = &msg[4..];
             match (self.version, typ) {
                 (Version::Tls13, HS_NEW_SESSION_TICKET) => match &mut self.kernel {
-                    Kernel::Client(k) => k.handle_new_session_ticket(body).map_err(|e| map_rustls(&e, None))?,
+                    Kernel::Client(k) => k
+                        .handle_new_session_ticket(body)
+                        .map_err(|e| map_rustls(&e, None))?,
                     Kernel::Server(_) => return Err(illegal("a TLS client sent a session ticket")),
                 },
                 (Version::Tls13, HS_KEY_UPDATE) => {
@@ -330,14 +394,24 @@ impl Established {
                 }
                 (Version::Tls12, HS_HELLO_REQUEST) if matches!(self.kernel, Kernel::Client(_)) => {
                     // rustls does not renegotiate: refuse politely (a warning the server may accept).
-                    let a = self.tx.seal_to_vec(record::CT_ALERT, &[1, u8::from(AlertDescription::NoRenegotiation)])?;
+                    let a = self.tx.seal_to_vec(
+                        record::CT_ALERT,
+                        &[1, u8::from(AlertDescription::NoRenegotiation)],
+                    )?;
                     self.pending.extend_from_slice(&a);
                 }
                 (Version::Tls12, HS_CLIENT_HELLO) if matches!(self.kernel, Kernel::Server(_)) => {
-                    let a = self.tx.seal_to_vec(record::CT_ALERT, &[1, u8::from(AlertDescription::NoRenegotiation)])?;
+                    let a = self.tx.seal_to_vec(
+                        record::CT_ALERT,
+                        &[1, u8::from(AlertDescription::NoRenegotiation)],
+                    )?;
                     self.pending.extend_from_slice(&a);
                 }
-                (_, t) => return Err(illegal(format!("unexpected post-handshake message (type {t})"))),
+                (_, t) => {
+                    return Err(illegal(format!(
+                        "unexpected post-handshake message (type {t})"
+                    )))
+                }
             }
         }
         Ok(())
@@ -358,7 +432,10 @@ impl Established {
         if self.version != Version::Tls13 {
             return Err(Error::unsupported("key updates exist in TLS 1.3 only"));
         }
-        let rec = self.tx.seal_to_vec(record::CT_HANDSHAKE, &[HS_KEY_UPDATE, 0, 0, 1, u8::from(request_peer)])?;
+        let rec = self.tx.seal_to_vec(
+            record::CT_HANDSHAKE,
+            &[HS_KEY_UPDATE, 0, 0, 1, u8::from(request_peer)],
+        )?;
         let (seq, secrets) = match &mut self.kernel {
             Kernel::Client(k) => k.update_tx_secret(),
             Kernel::Server(k) => k.update_tx_secret(),
@@ -418,11 +495,16 @@ pub struct ClientCert {
 }
 
 impl rustls::client::ResolvesClientCert for ClientCert {
-    fn resolve(&self, root_hint_subjects: &[&[u8]], _sigschemes: &[rustls::SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[rustls::SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
         CURRENT_REQUEST.with(|c| {
             if let Some(r) = c.borrow().as_ref() {
                 r.requested.store(true, std::sync::atomic::Ordering::SeqCst);
-                *r.issuers.lock().unwrap_or_else(|e| e.into_inner()) = root_hint_subjects.iter().map(|s| s.to_vec()).collect();
+                *r.issuers.lock().unwrap_or_else(|e| e.into_inner()) =
+                    root_hint_subjects.iter().map(|s| s.to_vec()).collect();
             }
         });
         self.key.clone()

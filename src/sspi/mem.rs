@@ -16,7 +16,9 @@ pub fn alloc_zeroed(len: usize) -> *mut u8 {
     // SAFETY: calloc with a nonzero size; malloc'd memory is aligned for any type.
     let p = unsafe { libc::calloc(1, len.max(1)) } as *mut u8;
     if !p.is_null() {
-        LIVE.lock().unwrap_or_else(|e| e.into_inner()).insert(p as usize);
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(p as usize);
     }
     p
 }
@@ -36,7 +38,10 @@ pub fn free(p: *mut c_void) -> bool {
     if p.is_null() {
         return true;
     }
-    let known = LIVE.lock().unwrap_or_else(|e| e.into_inner()).remove(&(p as usize));
+    let known = LIVE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&(p as usize));
     if known {
         // SAFETY: p came from calloc and is freed once (it just left the live set).
         unsafe { libc::free(p) };

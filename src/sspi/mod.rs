@@ -43,13 +43,21 @@ pub struct SecError {
 
 impl SecError {
     pub fn new(status: i32, message: impl Into<String>) -> Self {
-        SecError { status, message: message.into(), alert: Vec::new() }
+        SecError {
+            status,
+            message: message.into(),
+            alert: Vec::new(),
+        }
     }
 }
 
 impl From<Error> for SecError {
     fn from(e: Error) -> Self {
-        SecError { status: e.sec_code(), message: e.message, alert: Vec::new() }
+        SecError {
+            status: e.sec_code(),
+            message: e.message,
+            alert: Vec::new(),
+        }
     }
 }
 
@@ -72,7 +80,9 @@ pub fn cred(h: &SecHandle) -> SecResult<Arc<cred::Credential>> {
     if h.dwUpper != CRED_TAG {
         return Err(invalid("the credentials handle"));
     }
-    CREDS.get(h.dwLower).ok_or_else(|| invalid("the credentials handle"))
+    CREDS
+        .get(h.dwLower)
+        .ok_or_else(|| invalid("the credentials handle"))
 }
 
 /// The context behind a handle.
@@ -80,5 +90,7 @@ pub fn context(h: &SecHandle) -> SecResult<Arc<context::Context>> {
     if h.dwUpper != CTXT_TAG {
         return Err(invalid("the context handle"));
     }
-    CONTEXTS.get(h.dwLower).ok_or_else(|| invalid("the context handle"))
+    CONTEXTS
+        .get(h.dwLower)
+        .ok_or_else(|| invalid("the context handle"))
 }

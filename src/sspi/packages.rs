@@ -10,7 +10,12 @@ use crate::win::sspi::*;
 pub const UNISP_NAME: &str = "Microsoft Unified Security Protocol Provider";
 pub const SCHANNEL_NAME: &str = "Schannel";
 pub const DEFAULT_TLS_SSP_NAME: &str = "Default TLS SSP";
-const LEGACY: [&str; 4] = ["Microsoft SSL 2.0", "Microsoft SSL 3.0", "Microsoft TLS 1.0", "Microsoft PCT 1.0"];
+const LEGACY: [&str; 4] = [
+    "Microsoft SSL 2.0",
+    "Microsoft SSL 3.0",
+    "Microsoft TLS 1.0",
+    "Microsoft PCT 1.0",
+];
 
 /// The packages `EnumerateSecurityPackages` lists.
 pub const LISTED: [&str; 3] = [UNISP_NAME, SCHANNEL_NAME, DEFAULT_TLS_SSP_NAME];
@@ -32,12 +37,19 @@ pub const MAX_TOKEN: u32 = 16384;
 
 /// Whether `name` selects the Schannel package.
 pub fn is_schannel(name: &str) -> bool {
-    LISTED.iter().chain(LEGACY.iter()).any(|n| n.eq_ignore_ascii_case(name))
+    LISTED
+        .iter()
+        .chain(LEGACY.iter())
+        .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// The canonical name for `name` (for `QuerySecurityPackageInfo`).
 pub fn canonical(name: &str) -> Option<&'static str> {
-    LISTED.iter().chain(LEGACY.iter()).copied().find(|n| n.eq_ignore_ascii_case(name))
+    LISTED
+        .iter()
+        .chain(LEGACY.iter())
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// One block holding `SecPkgInfoA` entries for `names` followed by their strings; free it with
@@ -78,7 +90,12 @@ pub fn info_block_w(names: &[&str]) -> *mut SecPkgInfoW {
     let head = std::mem::size_of::<SecPkgInfoW>() * names.len();
     let wide: Vec<(Vec<u16>, Vec<u16>)> = names
         .iter()
-        .map(|n| (n.encode_utf16().chain([0]).collect(), COMMENT.encode_utf16().chain([0]).collect()))
+        .map(|n| {
+            (
+                n.encode_utf16().chain([0]).collect(),
+                COMMENT.encode_utf16().chain([0]).collect(),
+            )
+        })
         .collect();
     let strings: usize = wide.iter().map(|(a, b)| 2 * (a.len() + b.len())).sum();
     let p = mem::alloc_zeroed(head + strings);
@@ -96,7 +113,14 @@ pub fn info_block_w(names: &[&str]) -> *mut SecPkgInfoW {
             std::ptr::copy_nonoverlapping(c.as_ptr(), comment, c.len());
             s += 2 * c.len();
             let e = (p as *mut SecPkgInfoW).add(i);
-            e.write(SecPkgInfoW { fCapabilities: CAPABILITIES, wVersion: 1, wRPCID: UNISP_RPC_ID, cbMaxToken: MAX_TOKEN, Name: name, Comment: comment });
+            e.write(SecPkgInfoW {
+                fCapabilities: CAPABILITIES,
+                wVersion: 1,
+                wRPCID: UNISP_RPC_ID,
+                cbMaxToken: MAX_TOKEN,
+                Name: name,
+                Comment: comment,
+            });
         }
     }
     p as *mut SecPkgInfoW

@@ -92,13 +92,24 @@ struct Keys {
 impl Keys {
     fn new(version: Version, secrets: &ConnectionTrafficSecrets, seq: u64) -> Result<Keys> {
         match secrets {
-            ConnectionTrafficSecrets::Aes128Gcm { key, iv } => Keys::from_raw(version, Cipher::Aes128Gcm, key.as_ref(), iv.as_ref(), seq),
-            ConnectionTrafficSecrets::Aes256Gcm { key, iv } => Keys::from_raw(version, Cipher::Aes256Gcm, key.as_ref(), iv.as_ref(), seq),
-            ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => {
-                Keys::from_raw(version, Cipher::Chacha20Poly1305, key.as_ref(), iv.as_ref(), seq)
+            ConnectionTrafficSecrets::Aes128Gcm { key, iv } => {
+                Keys::from_raw(version, Cipher::Aes128Gcm, key.as_ref(), iv.as_ref(), seq)
             }
+            ConnectionTrafficSecrets::Aes256Gcm { key, iv } => {
+                Keys::from_raw(version, Cipher::Aes256Gcm, key.as_ref(), iv.as_ref(), seq)
+            }
+            ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => Keys::from_raw(
+                version,
+                Cipher::Chacha20Poly1305,
+                key.as_ref(),
+                iv.as_ref(),
+                seq,
+            ),
             #[allow(unreachable_patterns)]
-            _ => Err(Error::new(Kind::NoCommonAlgorithm, "the negotiated cipher is not one wstls can protect records with")),
+            _ => Err(Error::new(
+                Kind::NoCommonAlgorithm,
+                "the negotiated cipher is not one wstls can protect records with",
+            )),
         }
     }
 
@@ -108,9 +119,18 @@ impl Keys {
             Cipher::Aes256Gcm => &aead::AES_256_GCM,
             Cipher::Chacha20Poly1305 => &aead::CHACHA20_POLY1305,
         };
-        let unbound = aead::UnboundKey::new(alg, key).map_err(|_| Error::new(Kind::Internal, "bad AEAD key length"))?;
-        let iv: [u8; NONCE_LEN] = iv.try_into().map_err(|_| Error::new(Kind::Internal, "bad AEAD IV length"))?;
-        Ok(Keys { key: aead::LessSafeKey::new(unbound), iv, seq, version, cipher })
+        let unbound = aead::UnboundKey::new(alg, key)
+            .map_err(|_| Error::new(Kind::Internal, "bad AEAD key length"))?;
+        let iv: [u8; NONCE_LEN] = iv
+            .try_into()
+            .map_err(|_| Error::new(Kind::Internal, "bad AEAD IV length"))?;
+        Ok(Keys {
+            key: aead::LessSafeKey::new(unbound),
+            iv,
+            seq,
+            version,
+            cipher,
+        })
     }
 
     fn nonce(&self, seq: u64) -> [u8; NONCE_LEN] {
@@ -131,7 +151,9 @@ impl Keys {
 
     fn next_seq(&mut self) -> Result<u64> {
         let s = self.seq;
-        self.seq = s.checked_add(1).ok_or_else(|| Error::new(Kind::Unsupported, "TLS record sequence number exhausted"))?;
+        self.seq = s
+            .checked_add(1)
+            .ok_or_else(|| Error::new(Kind::Unsupported, "TLS record sequence number exhausted"))?;
         Ok(s)
     }
 }
@@ -158,7 +180,13 @@ impl Sealer {
     }
 
     /// From raw key material (tests and fuzzing).
-    pub fn from_raw(version: Version, cipher: Cipher, key: &[u8], iv: &[u8], seq: u64) -> Result<Sealer> {
+    pub fn from_raw(
+        version: Version,
+        cipher: Cipher,
+        key: &[u8],
+        iv: &[u8],
+        seq: u64,
+    ) -> Result<Sealer> {
         Keys::from_raw(version, cipher, key, iv, seq).map(Sealer)
     }
 
@@ -181,8 +209,19 @@ impl Sealer {
         self.0.cipher
     }
 
-    fn write_header(&self, hdr: &mut [u8], typ: u8, body_len: usize, seq: u64, nonce: &[u8; NONCE_LEN]) {
-        let outer = if self.0.version == Version::Tls13 { CT_APPLICATION_DATA } else { typ };
+    fn write_header(
+        &self,
+        hdr: &mut [u8],
+        typ: u8,
+        body_len: usize,
+        seq: u64,
+        nonce: &[u8; NONCE_LEN],
+    ) {
+        let outer = if self.0.version == Version::Tls13 {
+            CT_APPLICATION_DATA
+        } else {
+            typ
+        };
         hdr[0] = outer;
         hdr[1] = 3;
         hdr[2] = 3;
@@ -197,7 +236,13 @@ impl Sealer {
     /// `body[..n]` holds the plaintext and is followed by at least
     /// [`trailer_len`](Self::trailer_len) bytes of space, which receive the trailer. Returns the
     /// trailer length.
-    pub fn seal_in_place(&mut self, typ: u8, hdr: &mut [u8], body: &mut [u8], n: usize) -> Result<usize> {
+    pub fn seal_in_place(
+        &mut self,
+        typ: u8,
+        hdr: &mut [u8],
+        body: &mut [u8],
+        n: usize,
+    ) -> Result<usize> {
         let tl = self.trailer_len();
         if n > MAX_PLAINTEXT || body.len() < n + tl || hdr.len() < self.header_len() {
             return Err(Error::new(Kind::BufferTooSmall, "record buffers too small"));
@@ -209,10 +254,20 @@ impl Sealer {
             Version::Tls13 => {
                 body[n] = typ;
                 let body_len = n + 1 + TAG_LEN;
-                let aad = [CT_APPLICATION_DATA, 3, 3, (body_len >> 8) as u8, body_len as u8];
+                let aad = [
+                    CT_APPLICATION_DATA,
+                    3,
+                    3,
+                    (body_len >> 8) as u8,
+                    body_len as u8,
+                ];
                 let tag = k
                     .key
-                    .seal_in_place_separate_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(aad), &mut body[..n + 1])
+                    .seal_in_place_separate_tag(
+                        aead::Nonce::assume_unique_for_key(nonce),
+                        aead::Aad::from(aad),
+                        &mut body[..n + 1],
+                    )
                     .map_err(|_| Error::new(Kind::Internal, "AEAD seal failed"))?;
                 body[n + 1..n + 1 + TAG_LEN].copy_from_slice(tag.as_ref());
                 self.write_header(hdr, typ, body_len, seq, &nonce);
@@ -221,7 +276,11 @@ impl Sealer {
                 let aad = tls12_aad(seq, typ, n);
                 let tag = k
                     .key
-                    .seal_in_place_separate_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(aad), &mut body[..n])
+                    .seal_in_place_separate_tag(
+                        aead::Nonce::assume_unique_for_key(nonce),
+                        aead::Aad::from(aad),
+                        &mut body[..n],
+                    )
                     .map_err(|_| Error::new(Kind::Internal, "AEAD seal failed"))?;
                 body[n..n + TAG_LEN].copy_from_slice(tag.as_ref());
                 self.write_header(hdr, typ, self.0.explicit_len() + n + TAG_LEN, seq, &nonce);
@@ -233,7 +292,14 @@ impl Sealer {
     /// Seals one record whose trailer lives apart from the plaintext. TLS 1.2 works in place;
     /// TLS 1.3 (whose content type byte is encrypted after the plaintext) goes through
     /// `scratch`. Returns the trailer length.
-    pub fn seal_split(&mut self, typ: u8, hdr: &mut [u8], data: &mut [u8], trailer: &mut [u8], scratch: &mut Vec<u8>) -> Result<usize> {
+    pub fn seal_split(
+        &mut self,
+        typ: u8,
+        hdr: &mut [u8],
+        data: &mut [u8],
+        trailer: &mut [u8],
+        scratch: &mut Vec<u8>,
+    ) -> Result<usize> {
         let tl = self.trailer_len();
         if data.len() > MAX_PLAINTEXT || trailer.len() < tl || hdr.len() < self.header_len() {
             return Err(Error::new(Kind::BufferTooSmall, "record buffers too small"));
@@ -246,10 +312,20 @@ impl Sealer {
                 let tag = self
                     .0
                     .key
-                    .seal_in_place_separate_tag(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(aad), data)
+                    .seal_in_place_separate_tag(
+                        aead::Nonce::assume_unique_for_key(nonce),
+                        aead::Aad::from(aad),
+                        data,
+                    )
                     .map_err(|_| Error::new(Kind::Internal, "AEAD seal failed"))?;
                 trailer[..TAG_LEN].copy_from_slice(tag.as_ref());
-                self.write_header(hdr, typ, self.0.explicit_len() + data.len() + TAG_LEN, seq, &nonce);
+                self.write_header(
+                    hdr,
+                    typ,
+                    self.0.explicit_len() + data.len() + TAG_LEN,
+                    seq,
+                    &nonce,
+                );
                 Ok(tl)
             }
             Version::Tls13 => {
@@ -294,7 +370,13 @@ impl Opener {
     }
 
     /// From raw key material (tests and fuzzing).
-    pub fn from_raw(version: Version, cipher: Cipher, key: &[u8], iv: &[u8], seq: u64) -> Result<Opener> {
+    pub fn from_raw(
+        version: Version,
+        cipher: Cipher,
+        key: &[u8],
+        iv: &[u8],
+        seq: u64,
+    ) -> Result<Opener> {
         Keys::from_raw(version, cipher, key, iv, seq).map(Opener)
     }
 
@@ -309,11 +391,19 @@ impl Opener {
         }
         let typ = record[0];
         let body_len = record.len() - HEADER_LEN;
-        let altered = || Error::new(Kind::DecryptFailure, "a TLS record failed authentication (it was altered or corrupted in transit)");
+        let altered = || {
+            Error::new(
+                Kind::DecryptFailure,
+                "a TLS record failed authentication (it was altered or corrupted in transit)",
+            )
+        };
         match self.0.version {
             Version::Tls13 => {
                 if typ != CT_APPLICATION_DATA {
-                    return Err(Error::new(Kind::IllegalMessage, format!("unexpected unprotected TLS 1.3 record (content type {typ})")));
+                    return Err(Error::new(
+                        Kind::IllegalMessage,
+                        format!("unexpected unprotected TLS 1.3 record (content type {typ})"),
+                    ));
                 }
                 if body_len < TAG_LEN + 1 || body_len > MAX_PLAINTEXT + 256 {
                     return Err(altered());
@@ -325,16 +415,27 @@ impl Opener {
                 let plain = self
                     .0
                     .key
-                    .open_in_place(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(aad), &mut record[HEADER_LEN..])
+                    .open_in_place(
+                        aead::Nonce::assume_unique_for_key(nonce),
+                        aead::Aad::from(aad),
+                        &mut record[HEADER_LEN..],
+                    )
                     .map_err(|_| altered())?;
                 // Strip the zero padding; the last non-zero byte is the real content type.
                 let Some(pos) = plain.iter().rposition(|b| *b != 0) else {
-                    return Err(Error::new(Kind::IllegalMessage, "TLS 1.3 record without a content type"));
+                    return Err(Error::new(
+                        Kind::IllegalMessage,
+                        "TLS 1.3 record without a content type",
+                    ));
                 };
                 if pos > MAX_PLAINTEXT {
                     return Err(Error::new(Kind::IllegalMessage, "TLS record overflow"));
                 }
-                Ok(Opened { typ: plain[pos], start: HEADER_LEN, len: pos })
+                Ok(Opened {
+                    typ: plain[pos],
+                    start: HEADER_LEN,
+                    len: pos,
+                })
             }
             Version::Tls12 => {
                 let ex = self.0.explicit_len();
@@ -356,9 +457,17 @@ impl Opener {
                 let aad = tls12_aad(seq, typ, n);
                 self.0
                     .key
-                    .open_in_place(aead::Nonce::assume_unique_for_key(nonce), aead::Aad::from(aad), &mut record[HEADER_LEN + ex..])
+                    .open_in_place(
+                        aead::Nonce::assume_unique_for_key(nonce),
+                        aead::Aad::from(aad),
+                        &mut record[HEADER_LEN + ex..],
+                    )
                     .map_err(|_| altered())?;
-                Ok(Opened { typ, start: HEADER_LEN + ex, len: n })
+                Ok(Opened {
+                    typ,
+                    start: HEADER_LEN + ex,
+                    len: n,
+                })
             }
         }
     }
@@ -387,7 +496,11 @@ mod tests {
     #[test]
     fn round_trips_and_tamper() {
         for v in [Version::Tls12, Version::Tls13] {
-            for c in [Cipher::Aes128Gcm, Cipher::Aes256Gcm, Cipher::Chacha20Poly1305] {
+            for c in [
+                Cipher::Aes128Gcm,
+                Cipher::Aes256Gcm,
+                Cipher::Chacha20Poly1305,
+            ] {
                 let (k, iv) = keys(c);
                 let mut s = Sealer::from_raw(v, c, &k, &iv, 0).unwrap();
                 let mut o = Opener::from_raw(v, c, &k, &iv, 0).unwrap();
@@ -407,7 +520,14 @@ mod tests {
                 let mut data = b"hello split".to_vec();
                 let mut trl = vec![0u8; s.trailer_len()];
                 let mut scratch = Vec::new();
-                s.seal_split(CT_APPLICATION_DATA, &mut hdr, &mut data, &mut trl, &mut scratch).unwrap();
+                s.seal_split(
+                    CT_APPLICATION_DATA,
+                    &mut hdr,
+                    &mut data,
+                    &mut trl,
+                    &mut scratch,
+                )
+                .unwrap();
                 let mut rec = [hdr, data, trl].concat();
                 let op = o.open_in_place(&mut rec).unwrap();
                 assert_eq!(&rec[op.start..op.start + op.len], b"hello split");
@@ -415,7 +535,10 @@ mod tests {
                 let mut bad = s.seal_to_vec(CT_APPLICATION_DATA, b"payload").unwrap();
                 let last = bad.len() - 1;
                 bad[last] ^= 1;
-                assert_eq!(o.open_in_place(&mut bad).unwrap_err().kind, Kind::DecryptFailure);
+                assert_eq!(
+                    o.open_in_place(&mut bad).unwrap_err().kind,
+                    Kind::DecryptFailure
+                );
             }
         }
     }

@@ -1,6 +1,11 @@
 //! The crypt32 subset (`wincrypt.h`) that SSPI users need: `CERT_CONTEXT`, `CERT_INFO` and
 //! their blobs, certificate-store constants and `ALG_ID` values (LP64 layouts, 32-bit `DWORD`).
-#![allow(non_camel_case_types, non_snake_case, missing_docs, clippy::upper_case_acronyms)]
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    missing_docs,
+    clippy::upper_case_acronyms
+)]
 
 use std::os::raw::{c_char, c_void};
 
@@ -19,7 +24,10 @@ pub type CRYPT_DATA_BLOB = CRYPTOAPI_BLOB;
 
 impl Default for CRYPTOAPI_BLOB {
     fn default() -> Self {
-        CRYPTOAPI_BLOB { cbData: 0, pbData: std::ptr::null_mut() }
+        CRYPTOAPI_BLOB {
+            cbData: 0,
+            pbData: std::ptr::null_mut(),
+        }
     }
 }
 
@@ -34,7 +42,11 @@ pub struct CRYPT_BIT_STRING_BLOB {
 
 impl Default for CRYPT_BIT_STRING_BLOB {
     fn default() -> Self {
-        CRYPT_BIT_STRING_BLOB { cbData: 0, pbData: std::ptr::null_mut(), cUnusedBits: 0 }
+        CRYPT_BIT_STRING_BLOB {
+            cbData: 0,
+            pbData: std::ptr::null_mut(),
+            cUnusedBits: 0,
+        }
     }
 }
 
@@ -80,7 +92,10 @@ impl FILETIME {
     pub fn from_unix(secs: i64) -> FILETIME {
         let v = (secs.saturating_add(FILETIME_UNIX_EPOCH_SECS)).max(0) as u64;
         let v = v.saturating_mul(10_000_000);
-        FILETIME { dwLowDateTime: v as u32, dwHighDateTime: (v >> 32) as u32 }
+        FILETIME {
+            dwLowDateTime: v as u32,
+            dwHighDateTime: (v >> 32) as u32,
+        }
     }
 
     pub fn as_u64(&self) -> u64 {

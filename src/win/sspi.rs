@@ -2,7 +2,13 @@
 //! and `#[repr(C)]` structures with their Windows layouts (LP64; `ULONG`/`DWORD`/`LONG` are
 //! 32-bit, `ULONG_PTR` is pointer-sized). Values come from the public Windows headers; see
 //! /work/shared/reference/sspi-schannel.md. Nothing here does I/O.
-#![allow(non_camel_case_types, non_snake_case, non_upper_case_globals, missing_docs, clippy::upper_case_acronyms)]
+#![allow(
+    non_camel_case_types,
+    non_snake_case,
+    non_upper_case_globals,
+    missing_docs,
+    clippy::upper_case_acronyms
+)]
 
 use std::os::raw::{c_char, c_void};
 
@@ -90,22 +96,48 @@ pub struct SecPkgInfoW {
 }
 
 /// `SEC_GET_KEY_FN` (unused by Schannel; pass NULL).
-pub type SEC_GET_KEY_FN = Option<unsafe extern "C" fn(*mut c_void, *mut c_void, u32, *mut *mut c_void, *mut SECURITY_STATUS)>;
+pub type SEC_GET_KEY_FN = Option<
+    unsafe extern "C" fn(*mut c_void, *mut c_void, u32, *mut *mut c_void, *mut SECURITY_STATUS),
+>;
 
 // ---------------------------------------------------------------------------------------------
 // Function-table entry types (slot order of SecurityFunctionTableA/W)
 // ---------------------------------------------------------------------------------------------
 
-pub type ENUMERATE_SECURITY_PACKAGES_FN_A = Option<unsafe extern "C" fn(*mut u32, *mut *mut SecPkgInfoA) -> SECURITY_STATUS>;
-pub type ENUMERATE_SECURITY_PACKAGES_FN_W = Option<unsafe extern "C" fn(*mut u32, *mut *mut SecPkgInfoW) -> SECURITY_STATUS>;
-pub type QUERY_CREDENTIALS_ATTRIBUTES_FN = Option<unsafe extern "C" fn(*mut CredHandle, u32, *mut c_void) -> SECURITY_STATUS>;
+pub type ENUMERATE_SECURITY_PACKAGES_FN_A =
+    Option<unsafe extern "C" fn(*mut u32, *mut *mut SecPkgInfoA) -> SECURITY_STATUS>;
+pub type ENUMERATE_SECURITY_PACKAGES_FN_W =
+    Option<unsafe extern "C" fn(*mut u32, *mut *mut SecPkgInfoW) -> SECURITY_STATUS>;
+pub type QUERY_CREDENTIALS_ATTRIBUTES_FN =
+    Option<unsafe extern "C" fn(*mut CredHandle, u32, *mut c_void) -> SECURITY_STATUS>;
 pub type ACQUIRE_CREDENTIALS_HANDLE_FN_A = Option<
-    unsafe extern "C" fn(*mut c_char, *mut c_char, u32, *mut c_void, *mut c_void, SEC_GET_KEY_FN, *mut c_void, *mut CredHandle, *mut TimeStamp) -> SECURITY_STATUS,
+    unsafe extern "C" fn(
+        *mut c_char,
+        *mut c_char,
+        u32,
+        *mut c_void,
+        *mut c_void,
+        SEC_GET_KEY_FN,
+        *mut c_void,
+        *mut CredHandle,
+        *mut TimeStamp,
+    ) -> SECURITY_STATUS,
 >;
 pub type ACQUIRE_CREDENTIALS_HANDLE_FN_W = Option<
-    unsafe extern "C" fn(*mut WCHAR, *mut WCHAR, u32, *mut c_void, *mut c_void, SEC_GET_KEY_FN, *mut c_void, *mut CredHandle, *mut TimeStamp) -> SECURITY_STATUS,
+    unsafe extern "C" fn(
+        *mut WCHAR,
+        *mut WCHAR,
+        u32,
+        *mut c_void,
+        *mut c_void,
+        SEC_GET_KEY_FN,
+        *mut c_void,
+        *mut CredHandle,
+        *mut TimeStamp,
+    ) -> SECURITY_STATUS,
 >;
-pub type FREE_CREDENTIALS_HANDLE_FN = Option<unsafe extern "C" fn(*mut CredHandle) -> SECURITY_STATUS>;
+pub type FREE_CREDENTIALS_HANDLE_FN =
+    Option<unsafe extern "C" fn(*mut CredHandle) -> SECURITY_STATUS>;
 pub type INITIALIZE_SECURITY_CONTEXT_FN_A = Option<
     unsafe extern "C" fn(
         *mut CredHandle,
@@ -139,37 +171,122 @@ pub type INITIALIZE_SECURITY_CONTEXT_FN_W = Option<
     ) -> SECURITY_STATUS,
 >;
 pub type ACCEPT_SECURITY_CONTEXT_FN = Option<
-    unsafe extern "C" fn(*mut CredHandle, *mut CtxtHandle, *mut SecBufferDesc, u32, u32, *mut CtxtHandle, *mut SecBufferDesc, *mut u32, *mut TimeStamp) -> SECURITY_STATUS,
+    unsafe extern "C" fn(
+        *mut CredHandle,
+        *mut CtxtHandle,
+        *mut SecBufferDesc,
+        u32,
+        u32,
+        *mut CtxtHandle,
+        *mut SecBufferDesc,
+        *mut u32,
+        *mut TimeStamp,
+    ) -> SECURITY_STATUS,
 >;
-pub type COMPLETE_AUTH_TOKEN_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc) -> SECURITY_STATUS>;
-pub type DELETE_SECURITY_CONTEXT_FN = Option<unsafe extern "C" fn(*mut CtxtHandle) -> SECURITY_STATUS>;
-pub type APPLY_CONTROL_TOKEN_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc) -> SECURITY_STATUS>;
-pub type QUERY_CONTEXT_ATTRIBUTES_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut c_void) -> SECURITY_STATUS>;
-pub type IMPERSONATE_SECURITY_CONTEXT_FN = Option<unsafe extern "C" fn(*mut CtxtHandle) -> SECURITY_STATUS>;
-pub type REVERT_SECURITY_CONTEXT_FN = Option<unsafe extern "C" fn(*mut CtxtHandle) -> SECURITY_STATUS>;
-pub type MAKE_SIGNATURE_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut SecBufferDesc, u32) -> SECURITY_STATUS>;
-pub type VERIFY_SIGNATURE_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc, u32, *mut u32) -> SECURITY_STATUS>;
+pub type COMPLETE_AUTH_TOKEN_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc) -> SECURITY_STATUS>;
+pub type DELETE_SECURITY_CONTEXT_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle) -> SECURITY_STATUS>;
+pub type APPLY_CONTROL_TOKEN_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc) -> SECURITY_STATUS>;
+pub type QUERY_CONTEXT_ATTRIBUTES_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut c_void) -> SECURITY_STATUS>;
+pub type IMPERSONATE_SECURITY_CONTEXT_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle) -> SECURITY_STATUS>;
+pub type REVERT_SECURITY_CONTEXT_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle) -> SECURITY_STATUS>;
+pub type MAKE_SIGNATURE_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut SecBufferDesc, u32) -> SECURITY_STATUS>;
+pub type VERIFY_SIGNATURE_FN = Option<
+    unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc, u32, *mut u32) -> SECURITY_STATUS,
+>;
 pub type FREE_CONTEXT_BUFFER_FN = Option<unsafe extern "C" fn(*mut c_void) -> SECURITY_STATUS>;
-pub type QUERY_SECURITY_PACKAGE_INFO_FN_A = Option<unsafe extern "C" fn(*mut c_char, *mut *mut SecPkgInfoA) -> SECURITY_STATUS>;
-pub type QUERY_SECURITY_PACKAGE_INFO_FN_W = Option<unsafe extern "C" fn(*mut WCHAR, *mut *mut SecPkgInfoW) -> SECURITY_STATUS>;
-pub type EXPORT_SECURITY_CONTEXT_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut SecBuffer, *mut *mut c_void) -> SECURITY_STATUS>;
-pub type IMPORT_SECURITY_CONTEXT_FN_A = Option<unsafe extern "C" fn(*mut c_char, *mut SecBuffer, *mut c_void, *mut CtxtHandle) -> SECURITY_STATUS>;
-pub type IMPORT_SECURITY_CONTEXT_FN_W = Option<unsafe extern "C" fn(*mut WCHAR, *mut SecBuffer, *mut c_void, *mut CtxtHandle) -> SECURITY_STATUS>;
+pub type QUERY_SECURITY_PACKAGE_INFO_FN_A =
+    Option<unsafe extern "C" fn(*mut c_char, *mut *mut SecPkgInfoA) -> SECURITY_STATUS>;
+pub type QUERY_SECURITY_PACKAGE_INFO_FN_W =
+    Option<unsafe extern "C" fn(*mut WCHAR, *mut *mut SecPkgInfoW) -> SECURITY_STATUS>;
+pub type EXPORT_SECURITY_CONTEXT_FN = Option<
+    unsafe extern "C" fn(*mut CtxtHandle, u32, *mut SecBuffer, *mut *mut c_void) -> SECURITY_STATUS,
+>;
+pub type IMPORT_SECURITY_CONTEXT_FN_A = Option<
+    unsafe extern "C" fn(
+        *mut c_char,
+        *mut SecBuffer,
+        *mut c_void,
+        *mut CtxtHandle,
+    ) -> SECURITY_STATUS,
+>;
+pub type IMPORT_SECURITY_CONTEXT_FN_W = Option<
+    unsafe extern "C" fn(
+        *mut WCHAR,
+        *mut SecBuffer,
+        *mut c_void,
+        *mut CtxtHandle,
+    ) -> SECURITY_STATUS,
+>;
 pub type ADD_CREDENTIALS_FN_A = Option<
-    unsafe extern "C" fn(*mut CredHandle, *mut c_char, *mut c_char, u32, *mut c_void, SEC_GET_KEY_FN, *mut c_void, *mut TimeStamp) -> SECURITY_STATUS,
+    unsafe extern "C" fn(
+        *mut CredHandle,
+        *mut c_char,
+        *mut c_char,
+        u32,
+        *mut c_void,
+        SEC_GET_KEY_FN,
+        *mut c_void,
+        *mut TimeStamp,
+    ) -> SECURITY_STATUS,
 >;
 pub type ADD_CREDENTIALS_FN_W = Option<
-    unsafe extern "C" fn(*mut CredHandle, *mut WCHAR, *mut WCHAR, u32, *mut c_void, SEC_GET_KEY_FN, *mut c_void, *mut TimeStamp) -> SECURITY_STATUS,
+    unsafe extern "C" fn(
+        *mut CredHandle,
+        *mut WCHAR,
+        *mut WCHAR,
+        u32,
+        *mut c_void,
+        SEC_GET_KEY_FN,
+        *mut c_void,
+        *mut TimeStamp,
+    ) -> SECURITY_STATUS,
 >;
-pub type QUERY_SECURITY_CONTEXT_TOKEN_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, *mut *mut c_void) -> SECURITY_STATUS>;
-pub type ENCRYPT_MESSAGE_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut SecBufferDesc, u32) -> SECURITY_STATUS>;
-pub type DECRYPT_MESSAGE_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc, u32, *mut u32) -> SECURITY_STATUS>;
-pub type SET_CONTEXT_ATTRIBUTES_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
-pub type SET_CREDENTIALS_ATTRIBUTES_FN = Option<unsafe extern "C" fn(*mut CredHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
-pub type CHANGE_PASSWORD_FN_A = Option<unsafe extern "C" fn(*mut c_char, *mut c_char, *mut c_char, *mut c_char, *mut c_char, u8, u32, *mut SecBufferDesc) -> SECURITY_STATUS>;
-pub type CHANGE_PASSWORD_FN_W = Option<unsafe extern "C" fn(*mut WCHAR, *mut WCHAR, *mut WCHAR, *mut WCHAR, *mut WCHAR, u8, u32, *mut SecBufferDesc) -> SECURITY_STATUS>;
-pub type QUERY_CONTEXT_ATTRIBUTES_EX_FN = Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
-pub type QUERY_CREDENTIALS_ATTRIBUTES_EX_FN = Option<unsafe extern "C" fn(*mut CredHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
+pub type QUERY_SECURITY_CONTEXT_TOKEN_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, *mut *mut c_void) -> SECURITY_STATUS>;
+pub type ENCRYPT_MESSAGE_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut SecBufferDesc, u32) -> SECURITY_STATUS>;
+pub type DECRYPT_MESSAGE_FN = Option<
+    unsafe extern "C" fn(*mut CtxtHandle, *mut SecBufferDesc, u32, *mut u32) -> SECURITY_STATUS,
+>;
+pub type SET_CONTEXT_ATTRIBUTES_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
+pub type SET_CREDENTIALS_ATTRIBUTES_FN =
+    Option<unsafe extern "C" fn(*mut CredHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
+pub type CHANGE_PASSWORD_FN_A = Option<
+    unsafe extern "C" fn(
+        *mut c_char,
+        *mut c_char,
+        *mut c_char,
+        *mut c_char,
+        *mut c_char,
+        u8,
+        u32,
+        *mut SecBufferDesc,
+    ) -> SECURITY_STATUS,
+>;
+pub type CHANGE_PASSWORD_FN_W = Option<
+    unsafe extern "C" fn(
+        *mut WCHAR,
+        *mut WCHAR,
+        *mut WCHAR,
+        *mut WCHAR,
+        *mut WCHAR,
+        u8,
+        u32,
+        *mut SecBufferDesc,
+    ) -> SECURITY_STATUS,
+>;
+pub type QUERY_CONTEXT_ATTRIBUTES_EX_FN =
+    Option<unsafe extern "C" fn(*mut CtxtHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
+pub type QUERY_CREDENTIALS_ATTRIBUTES_EX_FN =
+    Option<unsafe extern "C" fn(*mut CredHandle, u32, *mut c_void, u32) -> SECURITY_STATUS>;
 
 /// `SecurityFunctionTableA`, returned by `InitSecurityInterfaceA`: `dwVersion` then the entry
 /// points in Windows slot order (a missing entry is NULL).

@@ -45,16 +45,27 @@ pub fn pki() -> &'static Pki {
         std::fs::create_dir_all(&dir).unwrap();
         let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca.distinguished_name.push(rcgen::DnType::CommonName, "wstls test CA");
-        ca.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign, rcgen::KeyUsagePurpose::DigitalSignature];
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "wstls test CA");
+        ca.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+            rcgen::KeyUsagePurpose::DigitalSignature,
+        ];
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let ca_cert = ca.self_signed(&ca_key).unwrap();
         let ca_pem = ca_cert.pem();
         write(&dir, "ca.pem", &ca_pem);
         let issuer = rcgen::Issuer::new(ca, ca_key);
         let leaf = |name: &str, sans: &[&str], expired: bool, client: bool| {
-            let mut p = rcgen::CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-            p.distinguished_name.push(rcgen::DnType::CommonName, sans.first().copied().unwrap_or(name));
+            let mut p = rcgen::CertificateParams::new(
+                sans.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+            .unwrap();
+            p.distinguished_name.push(
+                rcgen::DnType::CommonName,
+                sans.first().copied().unwrap_or(name),
+            );
             if expired {
                 p.not_before = rcgen::date_time_ymd(2001, 1, 1);
                 p.not_after = rcgen::date_time_ymd(2002, 1, 1);
@@ -75,20 +86,28 @@ pub fn pki() -> &'static Pki {
         leaf("client", &["wstls client"], false, true);
         // A server certificate from a CA nobody trusts.
         let mut u = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-        u.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+        u.distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
         let uk = rcgen::KeyPair::generate().unwrap();
         let uc = u.self_signed(&uk).unwrap();
         write(&dir, "untrusted.pem", &uc.pem());
         write(&dir, "untrusted.key", &uk.serialize_pem());
         let ca_der = ca_cert.der().to_vec();
         wstls::tls::roots::add(vec![ca_cert.der().clone()]).unwrap();
-        Pki { dir, ca_pem, ca_der }
+        Pki {
+            dir,
+            ca_pem,
+            ca_der,
+        }
     })
 }
 
 impl Pki {
     pub fn leaf(&self, name: &str) -> Leaf {
-        Leaf { cert: self.dir.join(format!("{name}.pem")), key: self.dir.join(format!("{name}.key")) }
+        Leaf {
+            cert: self.dir.join(format!("{name}.pem")),
+            key: self.dir.join(format!("{name}.key")),
+        }
     }
     pub fn ca_file(&self) -> PathBuf {
         self.dir.join("ca.pem")
@@ -106,7 +125,11 @@ pub fn cert_context(name: &str) -> *const CERT_CONTEXT {
 }
 
 pub fn last_message() -> String {
-    unsafe { std::ffi::CStr::from_ptr(wstls::error::last_message_ptr()).to_string_lossy().into_owned() }
+    unsafe {
+        std::ffi::CStr::from_ptr(wstls::error::last_message_ptr())
+            .to_string_lossy()
+            .into_owned()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +147,12 @@ pub enum Kind {
     Sch(u32),
 }
 
-pub fn acquire(use_: u32, kind: Kind, flags: u32, cert: Option<*const CERT_CONTEXT>) -> Result<SecHandle, i32> {
+pub fn acquire(
+    use_: u32,
+    kind: Kind,
+    flags: u32,
+    cert: Option<*const CERT_CONTEXT>,
+) -> Result<SecHandle, i32> {
     let mut certs = [cert.unwrap_or(std::ptr::null())];
     let mut h = SecHandle::default();
     let mut ts = SECURITY_INTEGER { QuadPart: 0 };
@@ -138,7 +166,17 @@ pub fn acquire(use_: u32, kind: Kind, flags: u32, cert: Option<*const CERT_CONTE
                 c.paCred = certs.as_mut_ptr();
                 c.grbitEnabledProtocols = enabled;
                 c.dwFlags = flags;
-                wstls_AcquireCredentialsHandleA(std::ptr::null_mut(), UNISP.as_ptr() as *mut _, use_, std::ptr::null_mut(), &mut c as *mut _ as *mut c_void, None, std::ptr::null_mut(), &mut h, &mut ts)
+                wstls_AcquireCredentialsHandleA(
+                    std::ptr::null_mut(),
+                    UNISP.as_ptr() as *mut _,
+                    use_,
+                    std::ptr::null_mut(),
+                    &mut c as *mut _ as *mut c_void,
+                    None,
+                    std::ptr::null_mut(),
+                    &mut h,
+                    &mut ts,
+                )
             }
             Kind::Sch(disabled) => {
                 let mut tp: TLS_PARAMETERS = std::mem::zeroed();
@@ -150,7 +188,17 @@ pub fn acquire(use_: u32, kind: Kind, flags: u32, cert: Option<*const CERT_CONTE
                 c.dwFlags = flags;
                 c.cTlsParameters = 1;
                 c.pTlsParameters = &mut tp;
-                wstls_AcquireCredentialsHandleA(std::ptr::null_mut(), UNISP.as_ptr() as *mut _, use_, std::ptr::null_mut(), &mut c as *mut _ as *mut c_void, None, std::ptr::null_mut(), &mut h, &mut ts)
+                wstls_AcquireCredentialsHandleA(
+                    std::ptr::null_mut(),
+                    UNISP.as_ptr() as *mut _,
+                    use_,
+                    std::ptr::null_mut(),
+                    &mut c as *mut _ as *mut c_void,
+                    None,
+                    std::ptr::null_mut(),
+                    &mut h,
+                    &mut ts,
+                )
             }
         }
     };
@@ -181,8 +229,17 @@ pub struct Step {
 }
 
 /// The ISC_REQ flags curl uses.
-pub const CURL_REQ: u32 = ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT | ISC_REQ_CONFIDENTIALITY | ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM;
-pub const ASC_REQ: u32 = ASC_REQ_SEQUENCE_DETECT | ASC_REQ_REPLAY_DETECT | ASC_REQ_CONFIDENTIALITY | ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_STREAM | ASC_REQ_EXTENDED_ERROR;
+pub const CURL_REQ: u32 = ISC_REQ_SEQUENCE_DETECT
+    | ISC_REQ_REPLAY_DETECT
+    | ISC_REQ_CONFIDENTIALITY
+    | ISC_REQ_ALLOCATE_MEMORY
+    | ISC_REQ_STREAM;
+pub const ASC_REQ: u32 = ASC_REQ_SEQUENCE_DETECT
+    | ASC_REQ_REPLAY_DETECT
+    | ASC_REQ_CONFIDENTIALITY
+    | ASC_REQ_ALLOCATE_MEMORY
+    | ASC_REQ_STREAM
+    | ASC_REQ_EXTENDED_ERROR;
 
 unsafe fn take(b: &SecBuffer) -> Vec<u8> {
     if b.pvBuffer.is_null() || b.cbBuffer == 0 {
@@ -195,33 +252,93 @@ unsafe fn take(b: &SecBuffer) -> Vec<u8> {
 /// One ISC (server = false) or ASC (server = true) call with curl's buffers: input
 /// `[TOKEN = input, EMPTY]` (or NULL when `input` is None), output `[TOKEN, ALERT, EMPTY]`,
 /// allocated by the package. `ctx` is created on the first call.
-pub fn token_call(server: bool, cred: &mut SecHandle, ctx: &mut Option<SecHandle>, target: Option<&str>, req: u32, input: Option<&[u8]>) -> Step {
+pub fn token_call(
+    server: bool,
+    cred: &mut SecHandle,
+    ctx: &mut Option<SecHandle>,
+    target: Option<&str>,
+    req: u32,
+    input: Option<&[u8]>,
+) -> Step {
     let mut data = input.map(|i| i.to_vec()).unwrap_or_default();
     let mut inbufs = [
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: data.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: data.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: std::ptr::null_mut(),
+        },
     ];
-    let mut indesc = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 2, pBuffers: inbufs.as_mut_ptr() };
+    let mut indesc = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 2,
+        pBuffers: inbufs.as_mut_ptr(),
+    };
     let mut outbufs = [
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_TOKEN, pvBuffer: std::ptr::null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_ALERT, pvBuffer: std::ptr::null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: std::ptr::null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_ALERT,
+            pvBuffer: std::ptr::null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: std::ptr::null_mut(),
+        },
     ];
-    let mut outdesc = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 3, pBuffers: outbufs.as_mut_ptr() };
+    let mut outdesc = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 3,
+        pBuffers: outbufs.as_mut_ptr(),
+    };
     let mut new_ctx = SecHandle::default();
     let mut flags = 0u32;
     let mut ts = SECURITY_INTEGER { QuadPart: 0 };
     let target_c = target.map(|t| CString::new(t).unwrap());
     let mut cur = ctx.unwrap_or_default();
-    let pin = if input.is_some() { &mut indesc as *mut _ } else { std::ptr::null_mut() };
+    let pin = if input.is_some() {
+        &mut indesc as *mut _
+    } else {
+        std::ptr::null_mut()
+    };
     let status = unsafe {
         if server {
-            wstls_AcceptSecurityContext(cred, if ctx.is_some() { &mut cur } else { std::ptr::null_mut() }, pin, req, 0, &mut new_ctx, &mut outdesc, &mut flags, &mut ts)
+            wstls_AcceptSecurityContext(
+                cred,
+                if ctx.is_some() {
+                    &mut cur
+                } else {
+                    std::ptr::null_mut()
+                },
+                pin,
+                req,
+                0,
+                &mut new_ctx,
+                &mut outdesc,
+                &mut flags,
+                &mut ts,
+            )
         } else {
             wstls_InitializeSecurityContextA(
                 cred,
-                if ctx.is_some() { &mut cur } else { std::ptr::null_mut() },
-                target_c.as_ref().map(|t| t.as_ptr() as *mut _).unwrap_or(std::ptr::null_mut()),
+                if ctx.is_some() {
+                    &mut cur
+                } else {
+                    std::ptr::null_mut()
+                },
+                target_c
+                    .as_ref()
+                    .map(|t| t.as_ptr() as *mut _)
+                    .unwrap_or(std::ptr::null_mut()),
                 req,
                 0,
                 0,
@@ -234,7 +351,12 @@ pub fn token_call(server: bool, cred: &mut SecHandle, ctx: &mut Option<SecHandle
             )
         }
     };
-    let mut s = Step { status, flags, in1: (inbufs[1].BufferType, inbufs[1].cbBuffer), ..Default::default() };
+    let mut s = Step {
+        status,
+        flags,
+        in1: (inbufs[1].BufferType, inbufs[1].cbBuffer),
+        ..Default::default()
+    };
     unsafe {
         s.token = take(&outbufs[0]);
         s.alert = take(&outbufs[1]);
@@ -244,7 +366,11 @@ pub fn token_call(server: bool, cred: &mut SecHandle, ctx: &mut Option<SecHandle
             }
         }
     }
-    if ctx.is_none() && (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED || status == SEC_I_INCOMPLETE_CREDENTIALS) {
+    if ctx.is_none()
+        && (status == SEC_E_OK
+            || status == SEC_I_CONTINUE_NEEDED
+            || status == SEC_I_INCOMPLETE_CREDENTIALS)
+    {
         *ctx = Some(new_ctx);
     }
     s
@@ -256,14 +382,26 @@ pub fn delete(ctx: &mut SecHandle) -> i32 {
 
 pub fn stream_sizes(ctx: &mut SecHandle) -> SecPkgContext_StreamSizes {
     let mut s = SecPkgContext_StreamSizes::default();
-    let st = unsafe { wstls_QueryContextAttributesA(ctx, SECPKG_ATTR_STREAM_SIZES, &mut s as *mut _ as *mut c_void) };
+    let st = unsafe {
+        wstls_QueryContextAttributesA(
+            ctx,
+            SECPKG_ATTR_STREAM_SIZES,
+            &mut s as *mut _ as *mut c_void,
+        )
+    };
     assert_eq!(st, SEC_E_OK, "{}", last_message());
     s
 }
 
 pub fn connection_info(ctx: &mut SecHandle) -> SecPkgContext_ConnectionInfo {
     let mut s = SecPkgContext_ConnectionInfo::default();
-    let st = unsafe { wstls_QueryContextAttributesA(ctx, SECPKG_ATTR_CONNECTION_INFO, &mut s as *mut _ as *mut c_void) };
+    let st = unsafe {
+        wstls_QueryContextAttributesA(
+            ctx,
+            SECPKG_ATTR_CONNECTION_INFO,
+            &mut s as *mut _ as *mut c_void,
+        )
+    };
     assert_eq!(st, SEC_E_OK, "{}", last_message());
     s
 }
@@ -278,13 +416,33 @@ pub fn encrypt(ctx: &mut SecHandle, data: &[u8]) -> Result<Vec<u8>, i32> {
     let base = block.as_mut_ptr();
     let mut bufs = unsafe {
         [
-            SecBuffer { cbBuffer: h as u32, BufferType: SECBUFFER_STREAM_HEADER, pvBuffer: base as *mut c_void },
-            SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: base.add(h) as *mut c_void },
-            SecBuffer { cbBuffer: t as u32, BufferType: SECBUFFER_STREAM_TRAILER, pvBuffer: base.add(h + data.len()) as *mut c_void },
-            SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
+            SecBuffer {
+                cbBuffer: h as u32,
+                BufferType: SECBUFFER_STREAM_HEADER,
+                pvBuffer: base as *mut c_void,
+            },
+            SecBuffer {
+                cbBuffer: data.len() as u32,
+                BufferType: SECBUFFER_DATA,
+                pvBuffer: base.add(h) as *mut c_void,
+            },
+            SecBuffer {
+                cbBuffer: t as u32,
+                BufferType: SECBUFFER_STREAM_TRAILER,
+                pvBuffer: base.add(h + data.len()) as *mut c_void,
+            },
+            SecBuffer {
+                cbBuffer: 0,
+                BufferType: SECBUFFER_EMPTY,
+                pvBuffer: std::ptr::null_mut(),
+            },
         ]
     };
-    let mut desc = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 4, pBuffers: bufs.as_mut_ptr() };
+    let mut desc = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 4,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     let st = unsafe { wstls_EncryptMessage(ctx, 0, &mut desc, 0) };
     if st != SEC_E_OK {
         return Err(st);
@@ -301,12 +459,32 @@ pub fn encrypt_split(ctx: &mut SecHandle, data: &[u8]) -> Result<Vec<u8>, i32> {
     let mut body = data.to_vec();
     let mut trl = vec![0u8; sz.cbTrailer as usize];
     let mut bufs = [
-        SecBuffer { cbBuffer: hdr.len() as u32, BufferType: SECBUFFER_STREAM_HEADER, pvBuffer: hdr.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: body.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: body.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: trl.len() as u32, BufferType: SECBUFFER_STREAM_TRAILER, pvBuffer: trl.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
+        SecBuffer {
+            cbBuffer: hdr.len() as u32,
+            BufferType: SECBUFFER_STREAM_HEADER,
+            pvBuffer: hdr.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: body.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: body.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: trl.len() as u32,
+            BufferType: SECBUFFER_STREAM_TRAILER,
+            pvBuffer: trl.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: std::ptr::null_mut(),
+        },
     ];
-    let mut desc = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 4, pBuffers: bufs.as_mut_ptr() };
+    let mut desc = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 4,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     let st = unsafe { wstls_EncryptMessage(ctx, 0, &mut desc, 0) };
     if st != SEC_E_OK {
         return Err(st);
@@ -332,15 +510,46 @@ pub struct Dec {
 
 pub fn decrypt(ctx: &mut SecHandle, enc: &mut [u8]) -> Dec {
     let mut bufs = [
-        SecBuffer { cbBuffer: enc.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: enc.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: std::ptr::null_mut() },
+        SecBuffer {
+            cbBuffer: enc.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: enc.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: std::ptr::null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: std::ptr::null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: std::ptr::null_mut(),
+        },
     ];
-    let mut desc = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 4, pBuffers: bufs.as_mut_ptr() };
+    let mut desc = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 4,
+        pBuffers: bufs.as_mut_ptr(),
+    };
     let status = unsafe { wstls_DecryptMessage(ctx, &mut desc, 0, std::ptr::null_mut()) };
-    let types = [bufs[0].BufferType, bufs[1].BufferType, bufs[2].BufferType, bufs[3].BufferType];
-    let mut d = Dec { status, data: Vec::new(), extra: 0, missing: 0, types };
+    let types = [
+        bufs[0].BufferType,
+        bufs[1].BufferType,
+        bufs[2].BufferType,
+        bufs[3].BufferType,
+    ];
+    let mut d = Dec {
+        status,
+        data: Vec::new(),
+        extra: 0,
+        missing: 0,
+        types,
+    };
     if status == SEC_E_INCOMPLETE_MESSAGE {
         assert_eq!(bufs[0].BufferType, SECBUFFER_MISSING);
         d.missing = bufs[0].cbBuffer as usize;
@@ -352,12 +561,20 @@ pub fn decrypt(ctx: &mut SecHandle, enc: &mut [u8]) -> Dec {
             // In place: the plaintext lies inside the caller's buffer.
             if !d.data.is_empty() {
                 let p = bufs[1].pvBuffer as usize;
-                assert!(p >= enc.as_ptr() as usize && p + d.data.len() <= enc.as_ptr() as usize + enc.len(), "plaintext outside the input buffer");
+                assert!(
+                    p >= enc.as_ptr() as usize
+                        && p + d.data.len() <= enc.as_ptr() as usize + enc.len(),
+                    "plaintext outside the input buffer"
+                );
             }
         }
         if bufs[3].BufferType == SECBUFFER_EXTRA {
             d.extra = bufs[3].cbBuffer as usize;
-            assert_eq!(bufs[3].pvBuffer as usize, enc.as_ptr() as usize + enc.len() - d.extra, "EXTRA must point at the unprocessed tail");
+            assert_eq!(
+                bufs[3].pvBuffer as usize,
+                enc.as_ptr() as usize + enc.len() - d.extra,
+                "EXTRA must point at the unprocessed tail"
+            );
         }
     }
     d
@@ -371,9 +588,16 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new() -> Rng {
-        let seed = std::env::var("WSTLS_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 ^ std::process::id() as u64
-        });
+        let seed = std::env::var("WSTLS_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    ^ std::process::id() as u64
+            });
         eprintln!("random chunk seed: {seed} (WSTLS_TEST_SEED={seed} repeats it)");
         Rng(seed | 1)
     }
@@ -453,14 +677,20 @@ pub fn client_handshake<S: Read + Write>(
         if need_read {
             let n = read_chunk(sock, &mut enc, chunks);
             if n == 0 {
-                panic!("peer closed during the handshake ({} bytes pending)", enc.len());
+                panic!(
+                    "peer closed during the handshake ({} bytes pending)",
+                    enc.len()
+                );
             }
         }
         let s = token_call(false, cred, &mut ctx, Some(target), req, Some(&enc));
         match s.status {
             SEC_E_INCOMPLETE_MESSAGE => {
                 seen.incomplete += 1;
-                assert_eq!(s.in1.0, SECBUFFER_MISSING, "INCOMPLETE must report SECBUFFER_MISSING");
+                assert_eq!(
+                    s.in1.0, SECBUFFER_MISSING,
+                    "INCOMPLETE must report SECBUFFER_MISSING"
+                );
                 assert!(s.in1.1 >= 1);
                 need_read = true;
             }
@@ -496,7 +726,13 @@ pub fn client_handshake<S: Read + Write>(
 }
 
 /// The Schannel server handshake: ASC until SEC_E_OK.
-pub fn server_handshake<S: Read + Write>(sock: &mut S, cred: &mut SecHandle, req: u32, chunks: &mut Chunks, seen: &mut Seen) -> Result<(SecHandle, Vec<u8>), (i32, Step)> {
+pub fn server_handshake<S: Read + Write>(
+    sock: &mut S,
+    cred: &mut SecHandle,
+    req: u32,
+    chunks: &mut Chunks,
+    seen: &mut Seen,
+) -> Result<(SecHandle, Vec<u8>), (i32, Step)> {
     let mut ctx = None;
     let mut enc = Vec::new();
     let mut need_read = true;
@@ -578,14 +814,30 @@ pub fn receive<S: Read + Write>(
                         seen.renegotiate += 1;
                         // Back to the handshake loop with the EXTRA bytes (possibly none).
                         let mut c = Some(*ctx);
-                        let s = token_call(server, cred, &mut c, Some("localhost"), if server { ASC_REQ } else { CURL_REQ }, Some(enc));
-                        assert!(s.status == SEC_E_OK, "ISC/ASC after SEC_I_RENEGOTIATE: {:#x} {}", s.status, last_message());
+                        let s = token_call(
+                            server,
+                            cred,
+                            &mut c,
+                            Some("localhost"),
+                            if server { ASC_REQ } else { CURL_REQ },
+                            Some(enc),
+                        );
+                        assert!(
+                            s.status == SEC_E_OK,
+                            "ISC/ASC after SEC_I_RENEGOTIATE: {:#x} {}",
+                            s.status,
+                            last_message()
+                        );
                         if !s.token.is_empty() {
                             seen.renegotiate_tokens += 1;
                             sock.write_all(&s.token).unwrap();
                         }
                         if s.in1.0 == SECBUFFER_EXTRA {
-                            assert_eq!(s.in1.1 as usize, enc.len(), "post-handshake ISC must leave application data to DecryptMessage");
+                            assert_eq!(
+                                s.in1.1 as usize,
+                                enc.len(),
+                                "post-handshake ISC must leave application data to DecryptMessage"
+                            );
                         }
                     }
                 }
@@ -605,12 +857,31 @@ pub fn receive<S: Read + Write>(
 /// close_notify.
 pub fn shutdown_token(server: bool, ctx: &mut SecHandle, cred: &mut SecHandle) -> Vec<u8> {
     let mut kind = SCHANNEL_SHUTDOWN.to_ne_bytes();
-    let mut b = [SecBuffer { cbBuffer: 4, BufferType: SECBUFFER_TOKEN, pvBuffer: kind.as_mut_ptr() as *mut c_void }];
-    let mut d = SecBufferDesc { ulVersion: SECBUFFER_VERSION, cBuffers: 1, pBuffers: b.as_mut_ptr() };
+    let mut b = [SecBuffer {
+        cbBuffer: 4,
+        BufferType: SECBUFFER_TOKEN,
+        pvBuffer: kind.as_mut_ptr() as *mut c_void,
+    }];
+    let mut d = SecBufferDesc {
+        ulVersion: SECBUFFER_VERSION,
+        cBuffers: 1,
+        pBuffers: b.as_mut_ptr(),
+    };
     assert_eq!(unsafe { wstls_ApplyControlToken(ctx, &mut d) }, SEC_E_OK);
     let mut c = Some(*ctx);
-    let s = token_call(server, cred, &mut c, Some("localhost"), if server { ASC_REQ } else { CURL_REQ }, None);
-    assert!(s.status == SEC_E_OK || s.status == SEC_I_CONTEXT_EXPIRED, "shutdown ISC/ASC: {:#x}", s.status);
+    let s = token_call(
+        server,
+        cred,
+        &mut c,
+        Some("localhost"),
+        if server { ASC_REQ } else { CURL_REQ },
+        None,
+    );
+    assert!(
+        s.status == SEC_E_OK || s.status == SEC_I_CONTEXT_EXPIRED,
+        "shutdown ISC/ASC: {:#x}",
+        s.status
+    );
     assert!(!s.token.is_empty(), "shutdown must produce close_notify");
     s.token
 }
@@ -653,7 +924,11 @@ impl Drop for Peer {
     }
 }
 
-pub fn collect(r: impl Read + Send + 'static, out: Arc<Mutex<String>>, port_tx: Option<std::sync::mpsc::Sender<u16>>) {
+pub fn collect(
+    r: impl Read + Send + 'static,
+    out: Arc<Mutex<String>>,
+    port_tx: Option<std::sync::mpsc::Sender<u16>>,
+) {
     std::thread::spawn(move || {
         let mut r = BufReader::new(r);
         let mut line = Vec::new();
@@ -665,7 +940,10 @@ pub fn collect(r: impl Read + Send + 'static, out: Arc<Mutex<String>>, port_tx: 
                 Ok(_) => {
                     let l = String::from_utf8_lossy(&line).to_string();
                     if let Some(t) = &tx {
-                        if let Some(p) = l.strip_prefix("ACCEPT ").and_then(|a| a.trim().rsplit(':').next().and_then(|p| p.parse().ok())) {
+                        if let Some(p) = l
+                            .strip_prefix("ACCEPT ")
+                            .and_then(|a| a.trim().rsplit(':').next().and_then(|p| p.parse().ok()))
+                        {
                             let _ = t.send(p);
                             tx = None;
                         }
@@ -681,21 +959,30 @@ pub fn collect(r: impl Read + Send + 'static, out: Arc<Mutex<String>>, port_tx: 
 pub fn s_server(cert: &str, extra: &[&str]) -> (Peer, u16) {
     let l = pki().leaf(cert);
     let mut cmd = Command::new("openssl");
-    cmd.args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-cert"])
-        .arg(&l.cert)
-        .arg("-key")
-        .arg(&l.key)
-        .args(extra)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "s_server",
+        "-accept",
+        "127.0.0.1:0",
+        "-naccept",
+        "1",
+        "-cert",
+    ])
+    .arg(&l.cert)
+    .arg("-key")
+    .arg(&l.key)
+    .args(extra)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("openssl s_server");
     let out = Arc::new(Mutex::new(String::new()));
     let (tx, rx) = std::sync::mpsc::channel();
     collect(child.stdout.take().unwrap(), out.clone(), Some(tx));
     collect(child.stderr.take().unwrap(), out.clone(), None);
     let stdin = child.stdin.take();
-    let port = rx.recv_timeout(Duration::from_secs(20)).expect("s_server did not report its port");
+    let port = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("s_server did not report its port");
     (Peer { child, stdin, out }, port)
 }
 
@@ -704,4 +991,3 @@ pub fn connect(port: u16) -> TcpStream {
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     s
 }
-
