@@ -1,0 +1,85 @@
+//! Builds the SSPI C programs in c-tests/ (as C11, C99 and C++, `-Wall -Wextra -Werror`, with the
+//! compat headers) against the library and runs them. A bridge until the ctest suite runs them.
+mod sspi_common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The library built next to this test binary (target/<profile>/libwstls.so). `cargo test`
+/// does not refresh the cdylib, so it is built here first (once per run).
+fn lib_dir() -> PathBuf {
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    BUILT.get_or_init(|| {
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.args(["build", "--lib", "--manifest-path"]).arg(root().join("Cargo.toml"));
+        if dir.ends_with("release") {
+            cmd.arg("--release");
+        }
+        let st = cmd.status().expect("cargo");
+        assert!(st.success(), "cargo build --lib failed");
+    });
+    dir
+}
+
+/// `-I` options: the compat headers, a stand-in windows.h when the repository has none yet,
+/// and the generated header.
+fn includes() -> Vec<String> {
+    let compat = root().join("include/compat");
+    let mut v = vec![format!("-I{}", compat.display())];
+    if !compat.join("windows.h").exists() {
+        let shim = root().join("target/compat-shim");
+        std::fs::create_dir_all(&shim).unwrap();
+        std::fs::write(shim.join("windows.h"), "#include \"wstls_wintypes.h\"\n").unwrap();
+        v.push(format!("-I{}", shim.display()));
+    }
+    v.push(format!("-I{}", root().join("include").display()));
+    v
+}
+
+fn build_and_run(src: &str, args: &[&Path], envs: &[(&str, &Path)]) {
+    let lib = lib_dir();
+    assert!(lib.join("libwstls.so").exists(), "libwstls.so not built in {}", lib.display());
+    for (compiler, flags) in [("gcc", &["-std=c11"][..]), ("gcc", &["-std=c99"]), ("g++", &["-x", "c++", "-std=c++17"])] {
+        let out = std::env::temp_dir().join(format!("wstls-{}-{}-{}", src.replace('/', "_"), compiler, std::process::id()));
+        let st = Command::new(compiler)
+            .args(flags)
+            .args(["-Wall", "-Wextra", "-Werror"])
+            .args(includes())
+            .arg(root().join(src))
+            .arg("-o")
+            .arg(&out)
+            .arg(format!("-L{}", lib.display()))
+            .arg("-lwstls")
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .output()
+            .expect("a C compiler");
+        assert!(st.status.success(), "{compiler} {flags:?} {src}:\n{}", String::from_utf8_lossy(&st.stderr));
+        let mut cmd = Command::new(&out);
+        cmd.args(args);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let r = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&r.stdout);
+        assert!(r.status.success() && text.contains(": OK"), "{src} ({compiler} {flags:?}) failed:\n{text}\n{}", String::from_utf8_lossy(&r.stderr));
+        let _ = std::fs::remove_file(&out);
+    }
+}
+
+#[test]
+fn c_headers() {
+    build_and_run("c-tests/sspi_headers.c", &[], &[]);
+}
+
+#[test]
+fn c_client_server_loop() {
+    let pki = sspi_common::pki();
+    let ca = pki.ca_file();
+    build_and_run("c-tests/sspi_loop.c", &[&pki.dir], &[("WSTLS_CA_FILE", &ca)]);
+}
