@@ -229,6 +229,16 @@ fn tampered_record_is_rejected() {
         // The context stays failed.
         let mut good = encrypt(&mut p.c, b"later").unwrap();
         assert_eq!(decrypt(&mut p.s, &mut good).status, SEC_E_DECRYPT_FAILURE);
+        // The next ASC hands out a bad_record_mac alert for the peer (once).
+        let mut sc = Some(p.s);
+        let r = token_call(true, &mut p.scred, &mut sc, None, ASC_REQ, None);
+        assert_eq!(r.status, SEC_E_DECRYPT_FAILURE);
+        assert!(!r.alert.is_empty());
+        let mut alert = r.alert.clone();
+        let d = decrypt(&mut p.c, &mut alert);
+        assert_eq!(d.status, SEC_E_DECRYPT_FAILURE, "the client reads the server's bad_record_mac alert: {}", last_message());
+        let r = token_call(true, &mut p.scred, &mut sc, None, ASC_REQ, None);
+        assert!(r.alert.is_empty());
         delete(&mut p.c);
         delete(&mut p.s);
     }

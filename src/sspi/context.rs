@@ -95,6 +95,9 @@ pub struct Ctx {
     pub close_sent: bool,
     pub peer_closed: bool,
     failed: Option<SecError>,
+    /// An alert to hand out with the next ISC/ASC call after a failure outside it (a record
+    /// that failed authentication in DecryptMessage).
+    failure_alert: Vec<u8>,
 }
 
 /// A security context (behind a `CtxtHandle`).
@@ -185,6 +188,7 @@ impl Context {
                 close_sent: false,
                 peer_closed: false,
                 failed: None,
+                failure_alert: Vec::new(),
             }),
         })
     }
@@ -224,6 +228,7 @@ impl Context {
                 close_sent: false,
                 peer_closed: false,
                 failed: None,
+                failure_alert: Vec::new(),
             }),
         })
     }
@@ -337,12 +342,12 @@ impl Context {
                 })
             }
             Err(e) => {
-                let mut se = SecError::from(e);
+                let se = SecError::from(e);
                 if se.status == SEC_E_DECRYPT_FAILURE {
-                    // Tell the peer, if the program sends the next ISC/ASC output.
-                    se.alert = est.alert(2, 20).unwrap_or_default();
+                    // bad_record_mac for the peer, in the ALERT buffer of the next ISC/ASC call.
+                    g.failure_alert = est.alert(2, 20).unwrap_or_default();
                 }
-                g.failed = Some(SecError::new(se.status, se.message.clone()));
+                g.failed = Some(se.clone());
                 g.phase = Phase::Dead;
                 Err(se)
             }
@@ -429,7 +434,9 @@ impl Ctx {
 
     fn step(&mut self, input: &[u8], first: bool) -> SecResult<Output> {
         if let Some(f) = &self.failed {
-            return Err(f.clone());
+            let mut e = f.clone();
+            e.alert = std::mem::take(&mut self.failure_alert);
+            return Err(e);
         }
         if let Some(h) = self.held.take() {
             // The call after SEC_I_INCOMPLETE_CREDENTIALS: curl presents the same bytes again.
