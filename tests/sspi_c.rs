@@ -17,7 +17,8 @@ fn lib_dir() -> PathBuf {
     let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
     BUILT.get_or_init(|| {
         let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--lib", "--manifest-path"]).arg(root().join("Cargo.toml"));
+        cmd.args(["build", "--lib", "--manifest-path"])
+            .arg(root().join("Cargo.toml"));
         if dir.ends_with("release") {
             cmd.arg("--release");
         }
@@ -44,9 +45,22 @@ fn includes() -> Vec<String> {
 
 fn build_and_run(src: &str, args: &[&Path], envs: &[(&str, &Path)]) {
     let lib = lib_dir();
-    assert!(lib.join("libwstls.so").exists(), "libwstls.so not built in {}", lib.display());
-    for (compiler, flags) in [("gcc", &["-std=c11"][..]), ("gcc", &["-std=c99"]), ("g++", &["-x", "c++", "-std=c++17"])] {
-        let out = std::env::temp_dir().join(format!("wstls-{}-{}-{}", src.replace('/', "_"), compiler, std::process::id()));
+    assert!(
+        lib.join("libwstls.so").exists(),
+        "libwstls.so not built in {}",
+        lib.display()
+    );
+    for (compiler, flags) in [
+        ("gcc", &["-std=c11"][..]),
+        ("gcc", &["-std=c99"]),
+        ("g++", &["-x", "c++", "-std=c++17"]),
+    ] {
+        let out = std::env::temp_dir().join(format!(
+            "wstls-{}-{}-{}",
+            src.replace('/', "_"),
+            compiler,
+            std::process::id()
+        ));
         let st = Command::new(compiler)
             .args(flags)
             .args(["-Wall", "-Wextra", "-Werror"])
@@ -59,7 +73,11 @@ fn build_and_run(src: &str, args: &[&Path], envs: &[(&str, &Path)]) {
             .arg(format!("-Wl,-rpath,{}", lib.display()))
             .output()
             .expect("a C compiler");
-        assert!(st.status.success(), "{compiler} {flags:?} {src}:\n{}", String::from_utf8_lossy(&st.stderr));
+        assert!(
+            st.status.success(),
+            "{compiler} {flags:?} {src}:\n{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
         let mut cmd = Command::new(&out);
         cmd.args(args);
         for (k, v) in envs {
@@ -67,7 +85,11 @@ fn build_and_run(src: &str, args: &[&Path], envs: &[(&str, &Path)]) {
         }
         let r = cmd.output().unwrap();
         let text = String::from_utf8_lossy(&r.stdout);
-        assert!(r.status.success() && text.contains(": OK"), "{src} ({compiler} {flags:?}) failed:\n{text}\n{}", String::from_utf8_lossy(&r.stderr));
+        assert!(
+            r.status.success() && text.contains(": OK"),
+            "{src} ({compiler} {flags:?}) failed:\n{text}\n{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
         let _ = std::fs::remove_file(&out);
     }
 }
@@ -81,5 +103,9 @@ fn c_headers() {
 fn c_client_server_loop() {
     let pki = sspi_common::pki();
     let ca = pki.ca_file();
-    build_and_run("c-tests/sspi_loop.c", &[&pki.dir], &[("WSTLS_CA_FILE", &ca)]);
+    build_and_run(
+        "c-tests/sspi_loop.c",
+        &[&pki.dir],
+        &[("WSTLS_CA_FILE", &ca)],
+    );
 }

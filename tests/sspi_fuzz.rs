@@ -16,7 +16,10 @@ fn env() -> driver::Env {
 #[test]
 fn corpus_replays() {
     let mut e = env();
-    assert!(driver::self_check(&mut e), "the pair scenarios must reach DecryptMessage");
+    assert!(
+        driver::self_check(&mut e),
+        "the pair scenarios must reach DecryptMessage"
+    );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/sspi_tokens");
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {

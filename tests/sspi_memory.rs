@@ -236,7 +236,12 @@ fn tampered_record_is_rejected() {
         assert!(!r.alert.is_empty());
         let mut alert = r.alert.clone();
         let d = decrypt(&mut p.c, &mut alert);
-        assert_eq!(d.status, SEC_E_DECRYPT_FAILURE, "the client reads the server's bad_record_mac alert: {}", last_message());
+        assert_eq!(
+            d.status,
+            SEC_E_DECRYPT_FAILURE,
+            "the client reads the server's bad_record_mac alert: {}",
+            last_message()
+        );
         let r = token_call(true, &mut p.scred, &mut sc, None, ASC_REQ, None);
         assert!(r.alert.is_empty());
         delete(&mut p.c);

@@ -16,7 +16,14 @@ fn env() -> &'static Mutex<driver::Env> {
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
         let (c, k) = (cert.pem(), key.serialize_pem());
-        let ctx = unsafe { wstls::ffi::crypt::wstls_cert_context_from_pem(c.as_ptr() as *const _, c.len() as u32, k.as_ptr() as *const _, k.len() as u32) };
+        let ctx = unsafe {
+            wstls::ffi::crypt::wstls_cert_context_from_pem(
+                c.as_ptr() as *const _,
+                c.len() as u32,
+                k.as_ptr() as *const _,
+                k.len() as u32,
+            )
+        };
         assert!(!ctx.is_null());
         Mutex::new(unsafe { driver::Env::new(ctx) })
     })

@@ -27,8 +27,16 @@ pub struct Env {
 }
 
 const UNISP: &[u8] = b"Microsoft Unified Security Protocol Provider\0";
-const ISC: u32 = ISC_REQ_SEQUENCE_DETECT | ISC_REQ_REPLAY_DETECT | ISC_REQ_CONFIDENTIALITY | ISC_REQ_ALLOCATE_MEMORY | ISC_REQ_STREAM;
-const ASC: u32 = ASC_REQ_SEQUENCE_DETECT | ASC_REQ_REPLAY_DETECT | ASC_REQ_CONFIDENTIALITY | ASC_REQ_ALLOCATE_MEMORY | ASC_REQ_STREAM;
+const ISC: u32 = ISC_REQ_SEQUENCE_DETECT
+    | ISC_REQ_REPLAY_DETECT
+    | ISC_REQ_CONFIDENTIALITY
+    | ISC_REQ_ALLOCATE_MEMORY
+    | ISC_REQ_STREAM;
+const ASC: u32 = ASC_REQ_SEQUENCE_DETECT
+    | ASC_REQ_REPLAY_DETECT
+    | ASC_REQ_CONFIDENTIALITY
+    | ASC_REQ_ALLOCATE_MEMORY
+    | ASC_REQ_STREAM;
 
 unsafe fn acquire(use_: u32, version: u32, cert: *const CERT_CONTEXT, flags: u32) -> SecHandle {
     let mut certs = [cert];
@@ -39,14 +47,34 @@ unsafe fn acquire(use_: u32, version: u32, cert: *const CERT_CONTEXT, flags: u32
         c.cCreds = u32::from(!cert.is_null());
         c.paCred = certs.as_mut_ptr();
         c.dwFlags = flags;
-        wstls_AcquireCredentialsHandleA(null_mut(), UNISP.as_ptr() as *mut _, use_, null_mut(), &mut c as *mut _ as *mut c_void, None, null_mut(), &mut h, null_mut())
+        wstls_AcquireCredentialsHandleA(
+            null_mut(),
+            UNISP.as_ptr() as *mut _,
+            use_,
+            null_mut(),
+            &mut c as *mut _ as *mut c_void,
+            None,
+            null_mut(),
+            &mut h,
+            null_mut(),
+        )
     } else {
         let mut c: SCHANNEL_CRED = std::mem::zeroed();
         c.dwVersion = version;
         c.cCreds = u32::from(!cert.is_null());
         c.paCred = certs.as_mut_ptr();
         c.dwFlags = flags;
-        wstls_AcquireCredentialsHandleA(null_mut(), UNISP.as_ptr() as *mut _, use_, null_mut(), &mut c as *mut _ as *mut c_void, None, null_mut(), &mut h, null_mut())
+        wstls_AcquireCredentialsHandleA(
+            null_mut(),
+            UNISP.as_ptr() as *mut _,
+            use_,
+            null_mut(),
+            &mut c as *mut _ as *mut c_void,
+            None,
+            null_mut(),
+            &mut h,
+            null_mut(),
+        )
     };
     assert_eq!(st, SEC_E_OK);
     h
@@ -57,8 +85,18 @@ impl Env {
     /// certificate validation (the fuzzer is not testing trust).
     pub unsafe fn new(server_cert: *const CERT_CONTEXT) -> Env {
         Env {
-            client: acquire(SECPKG_CRED_OUTBOUND, SCH_CREDENTIALS_VERSION, std::ptr::null(), SCH_CRED_MANUAL_CRED_VALIDATION),
-            client12: acquire(SECPKG_CRED_OUTBOUND, SCHANNEL_CRED_VERSION, std::ptr::null(), SCH_CRED_MANUAL_CRED_VALIDATION),
+            client: acquire(
+                SECPKG_CRED_OUTBOUND,
+                SCH_CREDENTIALS_VERSION,
+                std::ptr::null(),
+                SCH_CRED_MANUAL_CRED_VALIDATION,
+            ),
+            client12: acquire(
+                SECPKG_CRED_OUTBOUND,
+                SCHANNEL_CRED_VERSION,
+                std::ptr::null(),
+                SCH_CRED_MANUAL_CRED_VALIDATION,
+            ),
             server: acquire(SECPKG_CRED_INBOUND, SCH_CREDENTIALS_VERSION, server_cert, 0),
         }
     }
@@ -70,59 +108,159 @@ struct Step {
     extra: usize,
 }
 
-unsafe fn call(server: bool, cred: &mut SecHandle, ctx: &mut Option<SecHandle>, input: Option<&[u8]>) -> Step {
+unsafe fn call(
+    server: bool,
+    cred: &mut SecHandle,
+    ctx: &mut Option<SecHandle>,
+    input: Option<&[u8]>,
+) -> Step {
     let mut data = input.map(|i| i.to_vec()).unwrap_or_default();
     let mut ib = [
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: data.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: null_mut() },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: data.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: null_mut(),
+        },
     ];
-    let mut id = SecBufferDesc { ulVersion: 0, cBuffers: 2, pBuffers: ib.as_mut_ptr() };
+    let mut id = SecBufferDesc {
+        ulVersion: 0,
+        cBuffers: 2,
+        pBuffers: ib.as_mut_ptr(),
+    };
     let mut ob = [
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_TOKEN, pvBuffer: null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_ALERT, pvBuffer: null_mut() },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_ALERT,
+            pvBuffer: null_mut(),
+        },
     ];
-    let mut od = SecBufferDesc { ulVersion: 0, cBuffers: 2, pBuffers: ob.as_mut_ptr() };
+    let mut od = SecBufferDesc {
+        ulVersion: 0,
+        cBuffers: 2,
+        pBuffers: ob.as_mut_ptr(),
+    };
     let mut new = SecHandle::default();
     let mut cur = ctx.unwrap_or_default();
-    let pc = if ctx.is_some() { &mut cur as *mut _ } else { null_mut() };
-    let pi = if input.is_some() { &mut id as *mut _ } else { null_mut() };
+    let pc = if ctx.is_some() {
+        &mut cur as *mut _
+    } else {
+        null_mut()
+    };
+    let pi = if input.is_some() {
+        &mut id as *mut _
+    } else {
+        null_mut()
+    };
     let mut attrs = 0u32;
     let status = if server {
-        wstls_AcceptSecurityContext(cred, pc, pi, ASC, 0, &mut new, &mut od, &mut attrs, null_mut())
+        wstls_AcceptSecurityContext(
+            cred,
+            pc,
+            pi,
+            ASC,
+            0,
+            &mut new,
+            &mut od,
+            &mut attrs,
+            null_mut(),
+        )
     } else {
-        wstls_InitializeSecurityContextA(cred, pc, b"localhost\0".as_ptr() as *mut _, ISC, 0, 0, pi, 0, &mut new, &mut od, &mut attrs, null_mut())
+        wstls_InitializeSecurityContextA(
+            cred,
+            pc,
+            b"localhost\0".as_ptr() as *mut _,
+            ISC,
+            0,
+            0,
+            pi,
+            0,
+            &mut new,
+            &mut od,
+            &mut attrs,
+            null_mut(),
+        )
     };
     let mut token = Vec::new();
     if !ob[0].pvBuffer.is_null() {
-        token = std::slice::from_raw_parts(ob[0].pvBuffer as *const u8, ob[0].cbBuffer as usize).to_vec();
+        token = std::slice::from_raw_parts(ob[0].pvBuffer as *const u8, ob[0].cbBuffer as usize)
+            .to_vec();
     }
     for b in &ob {
         if !b.pvBuffer.is_null() {
             assert_eq!(wstls_FreeContextBuffer(b.pvBuffer), SEC_E_OK);
         }
     }
-    let extra = if ib[1].BufferType == SECBUFFER_EXTRA { ib[1].cbBuffer as usize } else { 0 };
-    if ctx.is_none() && (status == SEC_E_OK || status == SEC_I_CONTINUE_NEEDED || status == SEC_I_INCOMPLETE_CREDENTIALS) {
+    let extra = if ib[1].BufferType == SECBUFFER_EXTRA {
+        ib[1].cbBuffer as usize
+    } else {
+        0
+    };
+    if ctx.is_none()
+        && (status == SEC_E_OK
+            || status == SEC_I_CONTINUE_NEEDED
+            || status == SEC_I_INCOMPLETE_CREDENTIALS)
+    {
         *ctx = Some(new);
     }
-    Step { status, token, extra }
+    Step {
+        status,
+        token,
+        extra,
+    }
 }
 
 unsafe fn decrypt(ctx: &mut SecHandle, data: &mut [u8]) -> (i32, Vec<u8>) {
     let mut b = [
-        SecBuffer { cbBuffer: data.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: data.as_mut_ptr() as *mut c_void },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: null_mut() },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: null_mut() },
+        SecBuffer {
+            cbBuffer: data.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: data.as_mut_ptr() as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: null_mut(),
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: null_mut(),
+        },
     ];
-    let mut d = SecBufferDesc { ulVersion: 0, cBuffers: 4, pBuffers: b.as_mut_ptr() };
+    let mut d = SecBufferDesc {
+        ulVersion: 0,
+        cBuffers: 4,
+        pBuffers: b.as_mut_ptr(),
+    };
     let st = wstls_DecryptMessage(ctx, &mut d, 0, null_mut());
     let mut plain = Vec::new();
-    if (st == SEC_E_OK || st == SEC_I_RENEGOTIATE || st == SEC_I_CONTEXT_EXPIRED) && b[1].BufferType == SECBUFFER_DATA && b[1].cbBuffer > 0 {
+    if (st == SEC_E_OK || st == SEC_I_RENEGOTIATE || st == SEC_I_CONTEXT_EXPIRED)
+        && b[1].BufferType == SECBUFFER_DATA
+        && b[1].cbBuffer > 0
+    {
         let p = b[1].pvBuffer as usize;
         let base = data.as_ptr() as usize;
-        assert!(p >= base && p + b[1].cbBuffer as usize <= base + data.len(), "plaintext outside the input");
-        plain = std::slice::from_raw_parts(b[1].pvBuffer as *const u8, b[1].cbBuffer as usize).to_vec();
+        assert!(
+            p >= base && p + b[1].cbBuffer as usize <= base + data.len(),
+            "plaintext outside the input"
+        );
+        plain =
+            std::slice::from_raw_parts(b[1].pvBuffer as *const u8, b[1].cbBuffer as usize).to_vec();
     }
     if b[3].BufferType == SECBUFFER_EXTRA {
         assert!(b[3].cbBuffer as usize <= data.len());
@@ -132,18 +270,45 @@ unsafe fn decrypt(ctx: &mut SecHandle, data: &mut [u8]) -> (i32, Vec<u8>) {
 
 unsafe fn encrypt(ctx: &mut SecHandle, msg: &[u8]) -> Vec<u8> {
     let mut s = SecPkgContext_StreamSizes::default();
-    assert_eq!(wstls_QueryContextAttributesA(ctx, SECPKG_ATTR_STREAM_SIZES, &mut s as *mut _ as *mut c_void), SEC_E_OK);
+    assert_eq!(
+        wstls_QueryContextAttributesA(
+            ctx,
+            SECPKG_ATTR_STREAM_SIZES,
+            &mut s as *mut _ as *mut c_void
+        ),
+        SEC_E_OK
+    );
     let (h, t) = (s.cbHeader as usize, s.cbTrailer as usize);
     let mut block = vec![0u8; h + msg.len() + t];
     block[h..h + msg.len()].copy_from_slice(msg);
     let p = block.as_mut_ptr();
     let mut b = [
-        SecBuffer { cbBuffer: h as u32, BufferType: SECBUFFER_STREAM_HEADER, pvBuffer: p as *mut c_void },
-        SecBuffer { cbBuffer: msg.len() as u32, BufferType: SECBUFFER_DATA, pvBuffer: p.add(h) as *mut c_void },
-        SecBuffer { cbBuffer: t as u32, BufferType: SECBUFFER_STREAM_TRAILER, pvBuffer: p.add(h + msg.len()) as *mut c_void },
-        SecBuffer { cbBuffer: 0, BufferType: SECBUFFER_EMPTY, pvBuffer: null_mut() },
+        SecBuffer {
+            cbBuffer: h as u32,
+            BufferType: SECBUFFER_STREAM_HEADER,
+            pvBuffer: p as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: msg.len() as u32,
+            BufferType: SECBUFFER_DATA,
+            pvBuffer: p.add(h) as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: t as u32,
+            BufferType: SECBUFFER_STREAM_TRAILER,
+            pvBuffer: p.add(h + msg.len()) as *mut c_void,
+        },
+        SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_EMPTY,
+            pvBuffer: null_mut(),
+        },
     ];
-    let mut d = SecBufferDesc { ulVersion: 0, cBuffers: 4, pBuffers: b.as_mut_ptr() };
+    let mut d = SecBufferDesc {
+        ulVersion: 0,
+        cBuffers: 4,
+        pBuffers: b.as_mut_ptr(),
+    };
     assert_eq!(wstls_EncryptMessage(ctx, 0, &mut d, 0), SEC_E_OK);
     block.truncate(h + msg.len() + b[2].cbBuffer as usize);
     block
@@ -151,7 +316,11 @@ unsafe fn encrypt(ctx: &mut SecHandle, msg: &[u8]) -> Vec<u8> {
 
 /// An established pair (client, server); the client has consumed the server's tickets.
 unsafe fn pair(env: &mut Env, tls12: bool) -> Option<(SecHandle, SecHandle)> {
-    let ccred = if tls12 { &mut env.client12 } else { &mut env.client };
+    let ccred = if tls12 {
+        &mut env.client12
+    } else {
+        &mut env.client
+    };
     let (mut c, mut s) = (None, None);
     let first = call(false, ccred, &mut c, None);
     let mut to_s = first.token;
@@ -218,7 +387,13 @@ pub fn run(env: &mut Env, data: &[u8]) {
             0 | 1 => {
                 let server = data[0] % 6 == 1;
                 let mut ctx = None;
-                let cred = if server { &mut env.server } else if data[0] & 0x80 != 0 { &mut env.client12 } else { &mut env.client };
+                let cred = if server {
+                    &mut env.server
+                } else if data[0] & 0x80 != 0 {
+                    &mut env.client12
+                } else {
+                    &mut env.client
+                };
                 if !server {
                     call(false, cred, &mut ctx, None);
                 }
@@ -234,7 +409,9 @@ pub fn run(env: &mut Env, data: &[u8]) {
                 }
             }
             2 | 3 => {
-                let Some((mut c, mut s)) = pair(env, data[0] % 6 == 3) else { return };
+                let Some((mut c, mut s)) = pair(env, data[0] % 6 == 3) else {
+                    return;
+                };
                 let target = if data[0] % 6 == 2 { &mut c } else { &mut s };
                 for ch in chunks(body) {
                     let mut b = ch.to_vec();
@@ -245,7 +422,9 @@ pub fn run(env: &mut Env, data: &[u8]) {
                 wstls_DeleteSecurityContext(&mut s);
             }
             4 => {
-                let Some((mut c, mut s)) = pair(env, data[0] & 0x80 != 0) else { return };
+                let Some((mut c, mut s)) = pair(env, data[0] & 0x80 != 0) else {
+                    return;
+                };
                 let rec = encrypt(&mut c, b"hello fuzz");
                 let mut tampered = rec.clone();
                 for (i, ch) in chunks(body).iter().enumerate() {
@@ -256,7 +435,10 @@ pub fn run(env: &mut Env, data: &[u8]) {
                 }
                 let (st, plain) = decrypt(&mut s, &mut tampered);
                 if st == SEC_E_OK {
-                    assert_eq!(plain, b"hello fuzz", "a modified record must never decrypt to other data");
+                    assert_eq!(
+                        plain, b"hello fuzz",
+                        "a modified record must never decrypt to other data"
+                    );
                 }
                 wstls_DeleteSecurityContext(&mut c);
                 wstls_DeleteSecurityContext(&mut s);
@@ -267,8 +449,16 @@ pub fn run(env: &mut Env, data: &[u8]) {
                 let Some(mut h) = ctx else { return };
                 for ch in chunks(body) {
                     let mut b = ch.to_vec();
-                    let mut buf = [SecBuffer { cbBuffer: b.len() as u32, BufferType: SECBUFFER_TOKEN, pvBuffer: b.as_mut_ptr() as *mut c_void }];
-                    let mut d = SecBufferDesc { ulVersion: 0, cBuffers: 1, pBuffers: buf.as_mut_ptr() };
+                    let mut buf = [SecBuffer {
+                        cbBuffer: b.len() as u32,
+                        BufferType: SECBUFFER_TOKEN,
+                        pvBuffer: b.as_mut_ptr() as *mut c_void,
+                    }];
+                    let mut d = SecBufferDesc {
+                        ulVersion: 0,
+                        cBuffers: 1,
+                        pBuffers: buf.as_mut_ptr(),
+                    };
                     wstls_ApplyControlToken(&mut h, &mut d);
                 }
                 let mut c = Some(h);

@@ -106,12 +106,13 @@ pub struct Credential {
     client_configs: Mutex<HashMap<ClientKey, (Arc<ClientConfig>, SharedOutcome)>>,
     /// Server configs by (mutual authentication, ALPN list), sharing tickets and the session
     /// cache so clients can resume across contexts.
-    server_configs: Mutex<HashMap<(bool, Vec<Vec<u8>>), Arc<ServerConfig>>>,
+    server_configs: Mutex<HashMap<ServerKey, Arc<ServerConfig>>>,
     ticketer: Mutex<Option<Arc<dyn ProducesTickets>>>,
     session_storage: Arc<dyn StoresServerSessions>,
 }
 
 type ClientKey = (Option<String>, bool, bool, Vec<Vec<u8>>);
+type ServerKey = (bool, Vec<Vec<u8>>);
 
 impl std::fmt::Debug for Credential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -34,6 +34,8 @@ pub fn alloc_copy(bytes: &[u8]) -> *mut u8 {
 }
 
 /// Frees a block handed out by [`alloc_zeroed`]/[`alloc_copy`]; `false` if `p` is not one.
+// Safe to call with any pointer: only pointers found in the live set reach `free`.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
 pub fn free(p: *mut c_void) -> bool {
     if p.is_null() {
         return true;

@@ -405,7 +405,7 @@ impl Opener {
                         format!("unexpected unprotected TLS 1.3 record (content type {typ})"),
                     ));
                 }
-                if body_len < TAG_LEN + 1 || body_len > MAX_PLAINTEXT + 256 {
+                if !(TAG_LEN + 1..=MAX_PLAINTEXT + 256).contains(&body_len) {
                     return Err(altered());
                 }
                 let seq = self.0.next_seq()?;

@@ -31,7 +31,7 @@ pub struct Leaf {
     pub key: PathBuf,
 }
 
-fn write(dir: &PathBuf, name: &str, data: &str) -> PathBuf {
+fn write(dir: &std::path::Path, name: &str, data: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, data).unwrap();
     p
@@ -776,6 +776,7 @@ pub fn server_handshake<S: Read + Write>(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Reads and decrypts until `want` plaintext bytes arrived (or close_notify), curl-style:
 /// DecryptMessage over the accumulated bytes; RENEGOTIATE → ISC/ASC with the EXTRA bytes.
 /// Returns the plaintext and whether close_notify arrived.
