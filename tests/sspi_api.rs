@@ -476,6 +476,27 @@ fn output_buffer_rules() {
         },
         "no context is made by a failed first call"
     );
+    // A caller buffer too small for the ClientHello.
+    let mut small = [0u8; 10];
+    let mut out = [SecBuffer {
+        cbBuffer: 10,
+        BufferType: SECBUFFER_TOKEN,
+        pvBuffer: small.as_mut_ptr() as *mut _,
+    }];
+    let (st, ctx) = first_isc(&mut cred, noalloc, &mut out);
+    assert_eq!(st, SEC_E_BUFFER_TOO_SMALL, "{}", last_message());
+    assert!(
+        last_message().contains("ALLOCATE_MEMORY"),
+        "{}",
+        last_message()
+    );
+    assert_eq!(
+        ctx,
+        SecHandle {
+            dwLower: 7,
+            dwUpper: 7
+        }
+    );
     // The caller's own buffer.
     let mut mine = vec![0u8; 16384];
     let mut out = [SecBuffer {

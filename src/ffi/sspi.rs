@@ -353,12 +353,9 @@ unsafe fn token_call(
     let ti = token_slot(outs)
         .ok_or_else(|| sec(SEC_E_INVALID_TOKEN, "pOutput has no TOKEN or EMPTY buffer"))?;
     if let Err(e) = put(&mut outs[ti], &out.token, alloc, SECBUFFER_TOKEN) {
-        // The handshake moved on; the token is lost, so the context cannot continue.
-        if !created {
-            if let Some(h) = opt_handle(phContext) {
-                CONTEXTS.remove(h.dwLower);
-            }
-        }
+        // The handshake moved on; the token is lost, so the context cannot continue (the
+        // program still deletes it; a context made by this call is dropped).
+        ctx.poison(&e);
         return Err(e);
     }
     for b in outs.iter_mut() {

@@ -354,6 +354,14 @@ impl Context {
         }
     }
 
+    /// Ends the context after a failure outside it (an output token that did not fit): later
+    /// calls repeat `e`.
+    pub fn poison(&self, e: &SecError) {
+        let mut g = self.lock();
+        g.failed = Some(e.clone());
+        g.phase = Phase::Dead;
+    }
+
     /// `ApplyControlToken(SCHANNEL_SHUTDOWN)`: the next ISC/ASC call yields `close_notify`.
     pub fn shutdown(&self) {
         self.lock().shutdown = true;
