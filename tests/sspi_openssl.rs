@@ -515,3 +515,84 @@ fn server_tls13_against_s_client() {
 fn server_tls12_against_s_client() {
     server_session(Kind::Schannel(0), &["-tls1_2"], Chunks::One);
 }
+
+/// Every AEAD and version against OpenSSL's record layer (the in-place record layer of wstls
+/// must agree with it byte for byte), and a HelloRetryRequest.
+#[test]
+fn every_suite_against_openssl() {
+    let cases: [(&[&str], u32, u32); 7] = [
+        (
+            &["-ciphersuites", "TLS_AES_128_GCM_SHA256"],
+            SP_PROT_TLS1_3_CLIENT,
+            0x660E,
+        ),
+        (
+            &["-ciphersuites", "TLS_AES_256_GCM_SHA384"],
+            SP_PROT_TLS1_3_CLIENT,
+            0x6610,
+        ),
+        (
+            &["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"],
+            SP_PROT_TLS1_3_CLIENT,
+            0x6680,
+        ),
+        (
+            &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"],
+            SP_PROT_TLS1_2_CLIENT,
+            0x660E,
+        ),
+        (
+            &["-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"],
+            SP_PROT_TLS1_2_CLIENT,
+            0x6610,
+        ),
+        (
+            &["-tls1_2", "-cipher", "ECDHE-ECDSA-CHACHA20-POLY1305"],
+            SP_PROT_TLS1_2_CLIENT,
+            0x6680,
+        ),
+        // The client's first key share is not the server's group: HelloRetryRequest.
+        (&["-groups", "secp384r1"], SP_PROT_TLS1_3_CLIENT, 0),
+    ];
+    for (args, proto, cipher) in cases {
+        let (mut peer, port) = s_server("server", args);
+        let mut sock = connect(port);
+        let mut cred = client_cred(Kind::Sch(0), 0);
+        let mut seen = Seen::default();
+        let mut chunks = Chunks::Random(Rng::new(), 700);
+        let (mut ctx, mut enc, _) = client_handshake(
+            &mut sock,
+            &mut cred,
+            "localhost",
+            CURL_REQ,
+            &mut chunks,
+            &mut seen,
+        )
+        .unwrap_or_else(|(st, _)| panic!("{args:?}: {st:#x} {} {}", last_message(), peer.output()));
+        let info = connection_info(&mut ctx);
+        assert_eq!(info.dwProtocol, proto, "{args:?}");
+        if cipher != 0 {
+            assert_eq!(info.aiCipher, cipher, "{args:?}");
+        }
+        let big = "z".repeat(16000) + "\n";
+        sock.write_all(&encrypt(&mut ctx, big.as_bytes()).unwrap())
+            .unwrap();
+        sock.write_all(&encrypt_split(&mut ctx, b"split layout\n").unwrap())
+            .unwrap();
+        assert!(peer.wait_for("split layout"), "{args:?}: {}", peer.output());
+        peer.send("reply\n");
+        let (p, _) = receive(
+            &mut sock,
+            &mut ctx,
+            &mut cred,
+            false,
+            &mut enc,
+            6,
+            &mut chunks,
+            &mut seen,
+        );
+        assert_eq!(p, b"reply\n", "{args:?}");
+        delete(&mut ctx);
+        free_cred(cred);
+    }
+}
