@@ -129,6 +129,74 @@ typedef struct wstls_CERT_CONTEXT {
 } wstls_CERT_CONTEXT;
 
 /*
+ Generic socket address (16 bytes).
+ */
+typedef struct wstls_sockaddr {
+  uint16_t sa_family;
+  char sa_data[14];
+} wstls_sockaddr;
+
+/*
+ Windows `ADDRINFOA`: note `ai_canonname` comes before `ai_addr` (Linux has them the
+ other way round).
+ */
+typedef struct wstls_addrinfo {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  uintptr_t ai_addrlen;
+  char *ai_canonname;
+  struct wstls_sockaddr *ai_addr;
+  struct wstls_addrinfo *ai_next;
+} wstls_addrinfo;
+
+/*
+ Windows `hostent`: `h_addrtype` and `h_length` are `short`.
+ */
+typedef struct wstls_hostent {
+  char *h_name;
+  char **h_aliases;
+  int16_t h_addrtype;
+  int16_t h_length;
+  char **h_addr_list;
+} wstls_hostent;
+
+/*
+ `in_addr.S_un.S_un_b`.
+ */
+typedef struct wstls_in_addr_S_un_b {
+  uint8_t s_b1;
+  uint8_t s_b2;
+  uint8_t s_b3;
+  uint8_t s_b4;
+} wstls_in_addr_S_un_b;
+
+/*
+ `in_addr.S_un.S_un_w`.
+ */
+typedef struct wstls_in_addr_S_un_w {
+  uint16_t s_w1;
+  uint16_t s_w2;
+} wstls_in_addr_S_un_w;
+
+/*
+ `in_addr.S_un`.
+ */
+typedef union wstls_in_addr_S_un {
+  struct wstls_in_addr_S_un_b S_un_b;
+  struct wstls_in_addr_S_un_w S_un_w;
+  uint32_t S_addr;
+} wstls_in_addr_S_un;
+
+/*
+ IPv4 address with the Windows `S_un` union (`s_addr` is a macro for `S_un.S_addr`).
+ */
+typedef struct wstls_in_addr {
+  union wstls_in_addr_S_un S_un;
+} wstls_in_addr;
+
+/*
  `SECURITY_STATUS`: a 32-bit `LONG`; success values are >= 0.
  */
 typedef int32_t wstls_SECURITY_STATUS;
@@ -384,14 +452,6 @@ typedef struct wstls_WSADATA {
 typedef uintptr_t wstls_SOCKET;
 
 /*
- Generic socket address (16 bytes).
- */
-typedef struct wstls_sockaddr {
-  uint16_t sa_family;
-  char sa_data[14];
-} wstls_sockaddr;
-
-/*
  `WSABUF`: length first.
  */
 typedef struct wstls_WSABUF {
@@ -420,6 +480,167 @@ typedef struct wstls_WSAPOLLFD {
   int16_t events;
   int16_t revents;
 } wstls_WSAPOLLFD;
+
+/*
+ `sockaddr_in` (16 bytes).
+ */
+typedef struct wstls_sockaddr_in {
+  int16_t sin_family;
+  uint16_t sin_port;
+  struct wstls_in_addr sin_addr;
+  char sin_zero[8];
+} wstls_sockaddr_in;
+
+/*
+ `in6_addr.u`.
+ */
+typedef union wstls_in6_addr_u {
+  uint8_t Byte[16];
+  uint16_t Word[8];
+} wstls_in6_addr_u;
+
+/*
+ IPv6 address (`s6_addr` is a macro for `u.Byte`).
+ */
+typedef struct wstls_in6_addr {
+  union wstls_in6_addr_u u;
+} wstls_in6_addr;
+
+/*
+ `sockaddr_in6` (28 bytes).
+ */
+typedef struct wstls_sockaddr_in6 {
+  uint16_t sin6_family;
+  uint16_t sin6_port;
+  uint32_t sin6_flowinfo;
+  struct wstls_in6_addr sin6_addr;
+  uint32_t sin6_scope_id;
+} wstls_sockaddr_in6;
+
+/*
+ `SOCKADDR_STORAGE` (128 bytes, 8-byte aligned).
+ */
+typedef struct wstls_sockaddr_storage {
+  uint16_t ss_family;
+  char __ss_pad1[6];
+  int64_t __ss_align;
+  char __ss_pad2[112];
+} wstls_sockaddr_storage;
+
+/*
+ Windows `linger`: two `u_short`s (4 bytes).
+ */
+typedef struct wstls_linger {
+  uint16_t l_onoff;
+  uint16_t l_linger;
+} wstls_linger;
+
+/*
+ Certificate and key, as file paths or PEM bytes (a path wins over bytes when both are set).
+ The key may be in the same file/bytes as the certificate.
+ */
+typedef struct wstls_WSTLS_CREDENTIALS {
+  const char *cert_file;
+  const char *key_file;
+  const uint8_t *cert_pem;
+  uint32_t cert_pem_len;
+  const uint8_t *key_pem;
+  uint32_t key_pem_len;
+} wstls_WSTLS_CREDENTIALS;
+
+/*
+ Result of verifying the peer's certificate.
+ */
+typedef struct wstls_WSTLS_VERIFY_RESULT {
+  /*
+   1 when the peer presented a certificate.
+   */
+  uint32_t has_peer_certificate;
+  /*
+   1 when the chain ends in a trusted root.
+   */
+  uint32_t chain_trusted;
+  /*
+   1 matched, 0 mismatched, 2 no name checked.
+   */
+  uint32_t name_matched;
+  /*
+   1 when the connection was accepted (by the checks or by the hook).
+   */
+  uint32_t accepted;
+  /*
+   Number of certificates in the peer chain.
+   */
+  uint32_t chain_length;
+} wstls_WSTLS_VERIFY_RESULT;
+
+/*
+ Facts about the established session.
+ */
+typedef struct wstls_WSTLS_SESSION_INFO {
+  /*
+   `SP_PROT_*` bit.
+   */
+  uint32_t protocol;
+  /*
+   IANA cipher suite number.
+   */
+  uint32_t cipher_suite;
+  /*
+   1 when the session was resumed.
+   */
+  uint32_t resumed;
+  /*
+   1 when the peer sent close_notify.
+   */
+  uint32_t peer_closed;
+} wstls_WSTLS_SESSION_INFO;
+
+/*
+ CE `BLOB`: `{ ULONG cbSize; BYTE *pBlobData; }` (16 bytes on LP64).
+ */
+typedef struct wstls_BLOB {
+  uint32_t cbSize;
+  uint8_t *pBlobData;
+} wstls_BLOB;
+
+/*
+ `SSLVALIDATECERTHOOK { SSLVALIDATECERTFUNC HookFunc; LPVOID pvArg; }`.
+ */
+typedef struct wstls_SSLVALIDATECERTHOOK {
+  int32_t (*HookFunc)(uint32_t, void*, uint32_t, struct wstls_BLOB*, uint32_t);
+  void *pvArg;
+} wstls_SSLVALIDATECERTHOOK;
+
+/*
+ One entry of `SSLPROTOCOLS`.
+ */
+typedef struct wstls_SSLPROTOCOL {
+  uint32_t dwProtocol;
+  uint32_t dwVersion;
+  uint32_t dwFlags;
+} wstls_SSLPROTOCOL;
+
+/*
+ `SSLPROTOCOLS { DWORD dwCount; SSLPROTOCOL ProtocolList[1]; }` (variable length).
+ */
+typedef struct wstls_SSLPROTOCOLS {
+  uint32_t dwCount;
+  struct wstls_SSLPROTOCOL ProtocolList[1];
+} wstls_SSLPROTOCOLS;
+
+/*
+ `SSLCONNECTIONINFO` (28 bytes).
+ */
+typedef struct wstls_SSLCONNECTIONINFO {
+  uint32_t dwProtocol;
+  uint32_t aiCipher;
+  uint32_t dwCipherStrength;
+  uint32_t aiHash;
+  uint32_t dwHashStrength;
+  uint32_t aiExch;
+  uint32_t dwExchStrength;
+} wstls_SSLCONNECTIONINFO;
 
 /*
  `SCHANNEL_CRED` (version 4, 80 bytes).
@@ -779,6 +1000,121 @@ const struct wstls_CERT_CONTEXT *wstls_cert_context_from_pem_files(const char *c
  may be in the certificate data, with `key_pem` NULL).
  */
 const struct wstls_CERT_CONTEXT *wstls_cert_context_from_pem(const char *cert_pem, uint32_t cert_len, const char *key_pem, uint32_t key_len);
+
+/*
+ wstls extension: sets the process default server identity (certificate chain and key PEM
+ files; `key_file` may be NULL when the key is in `cert_file`). Equivalent of
+ `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`. Returns 0 or `SOCKET_ERROR`.
+ */
+int32_t wstls_set_default_server_credentials(const char *cert_file, const char *key_file);
+
+/*
+ wstls extension: sets the process default client identity presented when a server asks
+ for a certificate (PEM files; `key_file` may be NULL when the key is in `cert_file`; both
+ NULL removes it). Equivalent of `WSTLS_CLIENT_CERT_FILE`/`WSTLS_CLIENT_KEY_FILE`.
+ */
+int32_t wstls_set_default_client_credentials(const char *cert_file, const char *key_file);
+
+/*
+ Resolves a host and/or service into a list of Windows `ADDRINFOA` nodes (`ai_canonname`
+ before `ai_addr`, `AF_INET6` 23) to free with `freeaddrinfo`. Returns 0, or the error code
+ itself (`WSAHOST_NOT_FOUND`, `WSATRY_AGAIN`, `WSANO_RECOVERY`, `WSAEAFNOSUPPORT`,
+ `WSAEINVAL` for bad flags, `WSATYPE_NOT_FOUND`, `WSAESOCKTNOSUPPORT`,
+ `WSANOTINITIALISED`), which is also the thread's last error. Windows `AI_*` flags are
+ translated; provider-only ones (`AI_SECURE`, `AI_RETURN_PREFERRED_NAMES`, ...) are
+ ignored. An empty node name means the local host.
+ */
+int wstls_getaddrinfo(const char *pNodeName, const char *pServiceName, const struct wstls_addrinfo *pHints, struct wstls_addrinfo **ppResult);
+
+/*
+ Frees a list returned by `getaddrinfo` (NULL is allowed). Pointers wstls did not hand out
+ are left alone, and the thread's last error is set to `WSAEINVAL`.
+ */
+void wstls_freeaddrinfo(struct wstls_addrinfo *pAddrInfo);
+
+/*
+ Translates a Windows socket address into a host name and a service name (Windows `NI_*`
+ flags; `NI_MAXHOST` 1025, `NI_MAXSERV` 32). Returns 0 or the error code itself
+ (`WSAEFAULT` for a short address or buffer, `WSAEAFNOSUPPORT`, `WSAHOST_NOT_FOUND` with
+ `NI_NAMEREQD`, `WSAEINVAL` for bad flags, `WSANOTINITIALISED`).
+ */
+int wstls_getnameinfo(const struct wstls_sockaddr *pSockaddr, int SockaddrLength, char *pNodeBuffer, uint32_t NodeBufferSize, char *pServiceBuffer, uint32_t ServiceBufferSize, int Flags);
+
+/*
+ Resolves a host name (or a dotted IPv4 address) into a Windows `hostent` (IPv4 only:
+ `h_addrtype` `AF_INET`, `h_length` 4, `short` fields). The structure belongs to wstls and
+ to the calling thread; it stays valid until the thread's next `gethostbyname`. NULL or ""
+ means the local host. NULL on failure: `WSAHOST_NOT_FOUND`, `WSANO_DATA` (the name exists
+ but has no IPv4 address), `WSATRY_AGAIN`, `WSANO_RECOVERY`, `WSANOTINITIALISED`.
+ */
+struct wstls_hostent *wstls_gethostbyname(const char *name);
+
+/*
+ Resolves an address back to a host name, as a Windows `hostent` in the calling thread's
+ storage (the one `gethostbyname` uses). `addr` points to `len` bytes: a 4-byte IPv4
+ address with `type` `AF_INET` (2), or a 16-byte IPv6 address with `AF_INET6` (23). NULL on
+ failure: `WSAHOST_NOT_FOUND` (no name for the address), `WSAEFAULT` (NULL or short
+ `addr`), `WSAEAFNOSUPPORT`, `WSATRY_AGAIN`, `WSANOTINITIALISED`.
+ */
+struct wstls_hostent *wstls_gethostbyaddr(const char *addr, int len, int type);
+
+/*
+ Copies the local host name, NUL-terminated, into `name`. `SOCKET_ERROR` with `WSAEFAULT`
+ when `name` is NULL or `namelen` too small, `WSANOTINITIALISED` before `WSAStartup`.
+ */
+int wstls_gethostname(char *name, int namelen);
+
+/*
+ Converts an IPv4 address string to a network-order `u_long` (32-bit). Accepts the classic
+ forms `a.b.c.d`, `a.b.c`, `a.b` and `a` with decimal, octal (`0` prefix) or hex (`0x`)
+ parts; the string may end at whitespace. Returns `INADDR_NONE` (0xFFFFFFFF) for NULL, ""
+ or an invalid string. Does not need `WSAStartup`.
+ */
+uint32_t wstls_inet_addr(const char *cp);
+
+/*
+ Formats an IPv4 address (`in_addr`, passed by value) as dotted decimal. The string is in a
+ per-thread buffer that the thread's next `inet_ntoa` overwrites. Does not need
+ `WSAStartup`.
+ */
+char *wstls_inet_ntoa(struct wstls_in_addr in);
+
+/*
+ Converts a text address to binary: `AF_INET` (2) dotted decimal into a 4-byte `IN_ADDR`,
+ `AF_INET6` (23) into a 16-byte `IN6_ADDR`, network order. Returns 1, 0 when the string is
+ not a valid address of that family, or -1 with `WSAEAFNOSUPPORT` (other family) or
+ `WSAEFAULT` (NULL pointer). Does not need `WSAStartup`.
+ */
+int wstls_inet_pton(int Family, const char *pszAddrString, void *pAddrBuf);
+
+/*
+ Converts a binary address to text: `AF_INET` (2) reads a 4-byte `IN_ADDR`, `AF_INET6` (23)
+ a 16-byte `IN6_ADDR` (RFC 5952 form, `::ffff:a.b.c.d` for mapped addresses). Writes into
+ `pStringBuf` (`StringBufSize` bytes: 16 and 46 always suffice) and returns it, or NULL
+ with `WSAEAFNOSUPPORT`, or `WSA_INVALID_PARAMETER` (87: NULL or too small buffer).
+ Does not need `WSAStartup`.
+ */
+const char *wstls_inet_ntop(int Family, const void *pAddr, char *pStringBuf, uintptr_t StringBufSize);
+
+/*
+ Host to network byte order, 16-bit (`u_short`).
+ */
+uint16_t wstls_htons(uint16_t hostshort);
+
+/*
+ Host to network byte order, 32-bit (`u_long` is 32-bit on Windows).
+ */
+uint32_t wstls_htonl(uint32_t hostlong);
+
+/*
+ Network to host byte order, 16-bit (`u_short`).
+ */
+uint16_t wstls_ntohs(uint16_t netshort);
+
+/*
+ Network to host byte order, 32-bit (`u_long` is 32-bit on Windows).
+ */
+uint32_t wstls_ntohl(uint32_t netlong);
 
 /*
  Builds or continues a client (outbound) TLS security context: the `InitializeSecurityContext`

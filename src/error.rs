@@ -51,13 +51,26 @@ pub enum Kind {
 pub struct Error {
     pub kind: Kind,
     pub message: String,
+    /// For "buffer too small" failures: the size that would have been enough (reported
+    /// through `lpcbBytesReturned` and similar out-lengths).
+    pub needed: Option<u32>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+            needed: None,
+        }
+    }
+
+    /// Attaches the buffer size that would have been enough.
+    pub fn with_needed(mut self, n: u32) -> Self {
+        self.needed = Some(n);
+        self
     }
 
     /// A Winsock error with a message.
@@ -66,7 +79,10 @@ impl Error {
     }
 
     pub fn fault(what: &str) -> Self {
-        Error::wsa(wsa::WSAEFAULT, format!("{what}: NULL pointer or buffer too small"))
+        Error::wsa(
+            wsa::WSAEFAULT,
+            format!("{what}: NULL pointer or buffer too small"),
+        )
     }
 
     pub fn inval(message: impl Into<String>) -> Self {
@@ -95,9 +111,10 @@ impl Error {
         match e.raw_os_error() {
             Some(n) => Error::from_errno(n, context),
             None => match e.kind() {
-                std::io::ErrorKind::WouldBlock => {
-                    Error::wsa(wsa::WSAEWOULDBLOCK, format!("{context}: operation would block"))
-                }
+                std::io::ErrorKind::WouldBlock => Error::wsa(
+                    wsa::WSAEWOULDBLOCK,
+                    format!("{context}: operation would block"),
+                ),
                 std::io::ErrorKind::TimedOut => {
                     Error::wsa(wsa::WSAETIMEDOUT, format!("{context}: timed out"))
                 }
@@ -111,7 +128,10 @@ impl Error {
     }
 
     pub fn would_block(context: &str) -> Self {
-        Error::wsa(wsa::WSAEWOULDBLOCK, format!("{context}: operation would block"))
+        Error::wsa(
+            wsa::WSAEWOULDBLOCK,
+            format!("{context}: operation would block"),
+        )
     }
 
     pub fn is_would_block(&self) -> bool {

@@ -22,7 +22,12 @@ static INIT: OnceCell<()> = OnceCell::new();
 /// Reads `WSTLS_LOG` once and installs the logger if asked for.
 pub fn init() {
     INIT.get_or_init(|| {
-        let level = match std::env::var("WSTLS_LOG").ok().as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let level = match std::env::var("WSTLS_LOG")
+            .ok()
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("error") => log::LevelFilter::Error,
             Some("warn") => log::LevelFilter::Warn,
             Some("info") => log::LevelFilter::Info,

@@ -28,19 +28,9 @@ fn lib_dir() -> PathBuf {
     dir
 }
 
-/// `-I` options: the compat headers, a stand-in windows.h when the repository has none yet,
-/// and the generated header.
+/// `-I` options: the compat headers and the generated header.
 fn includes() -> Vec<String> {
-    let compat = root().join("include/compat");
-    let mut v = vec![format!("-I{}", compat.display())];
-    if !compat.join("windows.h").exists() {
-        let shim = root().join("target/compat-shim");
-        std::fs::create_dir_all(&shim).unwrap();
-        std::fs::write(shim.join("windows.h"), "#include \"wstls_wintypes.h\"\n").unwrap();
-        v.push(format!("-I{}", shim.display()));
-    }
-    v.push(format!("-I{}", root().join("include").display()));
-    v
+    vec![format!("-I{}", root().join("include/compat").display()), format!("-I{}", root().join("include").display())]
 }
 
 fn build_and_run(src: &str, args: &[&Path], envs: &[(&str, &Path)]) {

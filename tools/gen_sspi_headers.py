@@ -165,7 +165,6 @@ def sspi_h():
 #endif
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include <wstls.h>
 
 #ifdef __cplusplus
@@ -416,7 +415,6 @@ def schannel_h():
 #define WSTLS_COMPAT_SCHANNEL_H
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include "wincrypt.h"
 
 #ifdef __cplusplus
@@ -558,7 +556,6 @@ def wincrypt_h():
 #define WSTLS_COMPAT_WINCRYPT_H
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include <wstls.h>
 
 #ifdef __cplusplus
@@ -567,6 +564,16 @@ extern "C" {
 
 #ifndef WINCRYPT32API
 #define WINCRYPT32API
+#endif
+
+#ifndef ANYSIZE_ARRAY
+#define ANYSIZE_ARRAY 1
+#endif
+
+#ifndef _FILETIME_
+#define _FILETIME_
+/* FILETIME: 100-ns intervals since 1601-01-01 UTC, in two 32-bit halves. */
+typedef wstls_FILETIME FILETIME, *PFILETIME, *LPFILETIME;
 #endif
 
 typedef unsigned int ALG_ID;
@@ -636,7 +643,6 @@ def subauth_h():
 #define WSTLS_COMPAT_SUBAUTH_H
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include <wstls.h>
 
 #ifndef WSTLS_UNICODE_STRING_DEFINED

@@ -10,7 +10,6 @@
 #define WSTLS_COMPAT_SCHANNEL_H
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include "wincrypt.h"
 
 #ifdef __cplusplus

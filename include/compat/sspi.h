@@ -14,7 +14,6 @@
 #endif
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include <wstls.h>
 
 #ifdef __cplusplus

@@ -9,7 +9,6 @@
 #define WSTLS_COMPAT_SUBAUTH_H
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include <wstls.h>
 
 #ifndef WSTLS_UNICODE_STRING_DEFINED

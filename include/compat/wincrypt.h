@@ -10,7 +10,6 @@
 #define WSTLS_COMPAT_WINCRYPT_H
 
 #include <windows.h>
-#include "wstls_wintypes.h"
 #include <wstls.h>
 
 #ifdef __cplusplus
@@ -19,6 +18,16 @@ extern "C" {
 
 #ifndef WINCRYPT32API
 #define WINCRYPT32API
+#endif
+
+#ifndef ANYSIZE_ARRAY
+#define ANYSIZE_ARRAY 1
+#endif
+
+#ifndef _FILETIME_
+#define _FILETIME_
+/* FILETIME: 100-ns intervals since 1601-01-01 UTC, in two 32-bit halves. */
+typedef wstls_FILETIME FILETIME, *PFILETIME, *LPFILETIME;
 #endif
 
 typedef unsigned int ALG_ID;

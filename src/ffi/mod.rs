@@ -4,6 +4,8 @@
 //! the boundary), turns an `Err` into the face's error code plus the thread-local message,
 //! and returns the face's failure value.
 pub mod crypt;
+pub mod ext;
+pub mod names;
 pub mod ptr;
 pub mod sslsock;
 pub mod sspi;
@@ -24,7 +26,13 @@ pub fn wsa_guard<T>(name: &str, fail: T, f: impl FnOnce() -> Result<T>) -> T {
             fail
         }
         Err(p) => {
-            let e = Error::new(Kind::Internal, format!("{name}: internal error (caught panic: {})", error::panic_message(&*p)));
+            let e = Error::new(
+                Kind::Internal,
+                format!(
+                    "{name}: internal error (caught panic: {})",
+                    error::panic_message(&*p)
+                ),
+            );
             error::report_wsa(&e);
             fail
         }
@@ -38,7 +46,13 @@ pub fn code_guard(name: &str, f: impl FnOnce() -> Result<()>) -> i32 {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => error::report_wsa(&e),
         Err(p) => {
-            let e = Error::new(Kind::Internal, format!("{name}: internal error (caught panic: {})", error::panic_message(&*p)));
+            let e = Error::new(
+                Kind::Internal,
+                format!(
+                    "{name}: internal error (caught panic: {})",
+                    error::panic_message(&*p)
+                ),
+            );
             error::report_wsa(&e)
         }
     }
@@ -75,6 +89,9 @@ pub fn require_startup() -> Result<()> {
     if crate::net::startup::is_started() {
         Ok(())
     } else {
-        Err(Error::wsa(wsa::WSANOTINITIALISED, "WSAStartup has not been called (or WSACleanup ended it)"))
+        Err(Error::wsa(
+            wsa::WSANOTINITIALISED,
+            "WSAStartup has not been called (or WSACleanup ended it)",
+        ))
     }
 }

@@ -84,7 +84,10 @@ pub unsafe fn c_str<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
 /// Reads a POD value of type `T` from a buffer of `len` bytes (too short: `WSAEFAULT`).
 pub unsafe fn read_struct<T: Copy>(p: *const u8, len: usize, what: &str) -> Result<T> {
     if p.is_null() || len < std::mem::size_of::<T>() {
-        return Err(Error::fault(&format!("{what} (need {} bytes, got {len})", std::mem::size_of::<T>())));
+        return Err(Error::fault(&format!(
+            "{what} (need {} bytes, got {len})",
+            std::mem::size_of::<T>()
+        )));
     }
     Ok(std::ptr::read_unaligned(p as *const T))
 }
@@ -92,7 +95,10 @@ pub unsafe fn read_struct<T: Copy>(p: *const u8, len: usize, what: &str) -> Resu
 /// Writes a POD value into a buffer of `len` bytes (too short: `WSAEFAULT`).
 pub unsafe fn write_struct<T: Copy>(p: *mut u8, len: usize, v: T, what: &str) -> Result<()> {
     if p.is_null() || len < std::mem::size_of::<T>() {
-        return Err(Error::fault(&format!("{what} (need {} bytes, got {len})", std::mem::size_of::<T>())));
+        return Err(Error::fault(&format!(
+            "{what} (need {} bytes, got {len})",
+            std::mem::size_of::<T>()
+        )));
     }
     std::ptr::write_unaligned(p as *mut T, v);
     Ok(())

@@ -8,5 +8,7 @@ use crate::net::socket::Socket;
 /// Handles one `SO_SSL_*` control code; returns the byte count for `lpcbBytesReturned`.
 pub fn ioctl(sock: &Arc<Socket>, code: u32, input: IoBuf, output: IoBuf) -> Result<u32> {
     let _ = (sock, input, output);
-    Err(Error::unsupported(format!("WSAIoctl: CE control code {code:#010x} is not implemented yet")))
+    Err(Error::unsupported(format!(
+        "WSAIoctl: CE control code {code:#010x} is not implemented yet"
+    )))
 }

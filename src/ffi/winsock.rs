@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::ptr;
 use super::{require_startup, wsa_guard};
 use crate::error::{self, Error, Result};
+use crate::net::select::{wait_ready, Interest};
 use crate::net::socket::{Conn, Dir, Socket};
 use crate::net::{addr, lookup, SOCKETS};
 use crate::win::winsock::*;
@@ -30,19 +31,36 @@ fn startup_and_lookup(s: SOCKET) -> Result<Arc<Socket>> {
 /// request gets 2.2. Returns 0 or the error code itself (`WSAVERNOTSUPPORTED`, `WSAEFAULT`);
 /// every successful call needs one `WSACleanup`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_WSAStartup(wVersionRequested: u16, lpWSAData: *mut WSADATA) -> c_int {
+pub unsafe extern "C" fn wstls_WSAStartup(
+    wVersionRequested: u16,
+    lpWSAData: *mut WSADATA,
+) -> c_int {
     super::code_guard("WSAStartup", || {
         let major = (wVersionRequested & 0xFF) as u8;
         let minor = (wVersionRequested >> 8) as u8;
         let data = ptr::as_mut(lpWSAData, "WSAStartup: lpWSAData")?;
         if major == 0 {
-            return Err(Error::wsa(wsa::WSAVERNOTSUPPORTED, format!("WSAStartup: version {major}.{minor} is not supported (1.0 to 2.2 are)")));
+            return Err(Error::wsa(
+                wsa::WSAVERNOTSUPPORTED,
+                format!("WSAStartup: version {major}.{minor} is not supported (1.0 to 2.2 are)"),
+            ));
         }
-        let (vmaj, vmin) = if major > 2 || (major == 2 && minor > 2) { (2u16, 2u16) } else { (major as u16, minor as u16) };
-        std::ptr::write_bytes(data as *mut WSADATA as *mut u8, 0, std::mem::size_of::<WSADATA>());
+        let (vmaj, vmin) = if major > 2 || (major == 2 && minor > 2) {
+            (2u16, 2u16)
+        } else {
+            (major as u16, minor as u16)
+        };
+        std::ptr::write_bytes(
+            data as *mut WSADATA as *mut u8,
+            0,
+            std::mem::size_of::<WSADATA>(),
+        );
         data.wVersion = vmaj | (vmin << 8);
         data.wHighVersion = 2 | (2 << 8);
-        let desc = format!("wstls {} (Winsock 2.2 over rustls)", env!("CARGO_PKG_VERSION"));
+        let desc = format!(
+            "wstls {} (Winsock 2.2 over rustls)",
+            env!("CARGO_PKG_VERSION")
+        );
         for (i, b) in desc.bytes().take(256).enumerate() {
             data.szDescription[i] = b as c_char;
         }
@@ -60,17 +78,24 @@ pub unsafe extern "C" fn wstls_WSAStartup(wVersionRequested: u16, lpWSAData: *mu
 /// would). Fails with `WSANOTINITIALISED` when no startup is in effect.
 #[no_mangle]
 pub extern "C" fn wstls_WSACleanup() -> c_int {
-    wsa_guard("WSACleanup", SOCKET_ERROR, || match crate::net::startup::stop() {
-        None => Err(Error::wsa(wsa::WSANOTINITIALISED, "WSACleanup: WSAStartup has not been called")),
-        Some(last) => {
-            if last {
-                for s in SOCKETS.drain() {
-                    close_socket(&s);
+    wsa_guard(
+        "WSACleanup",
+        SOCKET_ERROR,
+        || match crate::net::startup::stop() {
+            None => Err(Error::wsa(
+                wsa::WSANOTINITIALISED,
+                "WSACleanup: WSAStartup has not been called",
+            )),
+            Some(last) => {
+                if last {
+                    for s in SOCKETS.drain() {
+                        close_socket(&s);
+                    }
                 }
+                Ok(0)
             }
-            Ok(0)
-        }
-    })
+        },
+    )
 }
 
 /// The calling thread's last Winsock error code.
@@ -136,10 +161,14 @@ pub(crate) fn close_socket(sock: &Arc<Socket>) {
     let lg = sock.state().linger;
     let abortive = lg.l_onoff != 0 && lg.l_linger == 0;
     if !abortive && sock.tls.is_active() {
-        let _ = sock.tls.close_notify(sock, Some(Instant::now() + CLOSE_NOTIFY_WAIT));
+        let _ = sock
+            .tls
+            .close_notify(sock, Some(Instant::now() + CLOSE_NOTIFY_WAIT));
     }
     if lg.l_onoff != 0 {
-        let _ = sock.sock.set_linger(Some(Duration::from_secs(lg.l_linger as u64)));
+        let _ = sock
+            .sock
+            .set_linger(Some(Duration::from_secs(lg.l_linger as u64)));
     }
     // Another thread still holds the socket (blocked in a call): wake it. Otherwise the last
     // reference, dropped by our caller, closes the descriptor (an abortive close sends RST).
@@ -162,7 +191,9 @@ pub unsafe extern "C" fn wstls_bind(s: SOCKET, name: *const sockaddr, namelen: c
             return Err(Error::inval("bind: the socket is already bound"));
         }
         crate::net::hooks::before_bind(&sock)?;
-        sock.sock.bind(&addr::to_sockaddr(&a)).map_err(|e| Error::from_io(&e, &format!("bind to {a}")))?;
+        sock.sock
+            .bind(&addr::to_sockaddr(&a))
+            .map_err(|e| Error::from_io(&e, &format!("bind to {a}")))?;
         sock.state().bound = true;
         Ok(0)
     })
@@ -174,16 +205,26 @@ pub extern "C" fn wstls_listen(s: SOCKET, backlog: c_int) -> c_int {
     wsa_guard("listen", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         if !sock.is_stream() {
-            return Err(Error::wsa(wsa::WSAEOPNOTSUPP, "listen: only SOCK_STREAM sockets can listen"));
+            return Err(Error::wsa(
+                wsa::WSAEOPNOTSUPP,
+                "listen: only SOCK_STREAM sockets can listen",
+            ));
         }
         if !sock.state().bound {
-            return Err(Error::inval("listen: the socket is not bound (call bind first)"));
+            return Err(Error::inval(
+                "listen: the socket is not bound (call bind first)",
+            ));
         }
         if sock.state().conn == Conn::Connected {
-            return Err(Error::wsa(wsa::WSAEISCONN, "listen: the socket is connected"));
+            return Err(Error::wsa(
+                wsa::WSAEISCONN,
+                "listen: the socket is connected",
+            ));
         }
         let backlog = backlog.clamp(1, 4096);
-        sock.sock.listen(backlog).map_err(|e| Error::from_io(&e, "listen"))?;
+        sock.sock
+            .listen(backlog)
+            .map_err(|e| Error::from_io(&e, "listen"))?;
         sock.state().listening = true;
         Ok(0)
     })
@@ -193,7 +234,11 @@ pub extern "C" fn wstls_listen(s: SOCKET, backlog: c_int) -> c_int {
 /// `WSASetSocketSecurity`) the server TLS handshake runs here for a blocking socket, or on
 /// first use for a non-blocking one or with `SSL_FLAG_DEFER_HANDSHAKE`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_accept(s: SOCKET, addr_: *mut sockaddr, addrlen: *mut c_int) -> SOCKET {
+pub unsafe extern "C" fn wstls_accept(
+    s: SOCKET,
+    addr_: *mut sockaddr,
+    addrlen: *mut c_int,
+) -> SOCKET {
     wsa_guard("accept", wsa::INVALID_SOCKET, || {
         let sock = startup_and_lookup(s)?;
         if !addrlen.is_null() && addr_.is_null() {
@@ -206,11 +251,24 @@ pub unsafe extern "C" fn wstls_accept(s: SOCKET, addr_: *mut sockaddr, addrlen: 
             st.conn = Conn::Connected;
             st.bound = true;
         }
-        child.rcvtimeo_ms.store(sock.rcvtimeo_ms.load(std::sync::atomic::Ordering::Relaxed), std::sync::atomic::Ordering::Relaxed);
-        child.sndtimeo_ms.store(sock.sndtimeo_ms.load(std::sync::atomic::Ordering::Relaxed), std::sync::atomic::Ordering::Relaxed);
+        // As on Windows, the accepted socket has the listener's properties, non-blocking mode
+        // included.
+        child
+            .nonblocking
+            .store(sock.is_nonblocking(), std::sync::atomic::Ordering::Relaxed);
+        child.rcvtimeo_ms.store(
+            sock.rcvtimeo_ms.load(std::sync::atomic::Ordering::Relaxed),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        child.sndtimeo_ms.store(
+            sock.sndtimeo_ms.load(std::sync::atomic::Ordering::Relaxed),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         crate::net::hooks::after_accept(&sock, &child)?;
         addr::write_windows(&peer, addr_ as *mut u8, addrlen)?;
-        SOCKETS.insert(child).ok_or_else(|| Error::wsa(wsa::WSAEMFILE, "accept: too many open sockets"))
+        SOCKETS
+            .insert(child)
+            .ok_or_else(|| Error::wsa(wsa::WSAEMFILE, "accept: too many open sockets"))
     })
 }
 
@@ -224,7 +282,10 @@ pub unsafe extern "C" fn wstls_connect(s: SOCKET, name: *const sockaddr, namelen
         let sock = startup_and_lookup(s)?;
         let to = addr::from_windows(name as *const u8, namelen)?;
         if sock.state().conn == Conn::Connecting && sock.poll_connect() == Conn::Connected {
-            return Err(Error::wsa(wsa::WSAEISCONN, "connect: the socket is already connected"));
+            return Err(Error::wsa(
+                wsa::WSAEISCONN,
+                "connect: the socket is already connected",
+            ));
         }
         crate::net::hooks::before_connect(&sock)?;
         sock.tcp_connect(&to)?;
@@ -243,19 +304,31 @@ pub extern "C" fn wstls_shutdown(s: SOCKET, how: c_int) -> c_int {
             wsa::SD_RECEIVE => std::net::Shutdown::Read,
             wsa::SD_SEND => std::net::Shutdown::Write,
             wsa::SD_BOTH => std::net::Shutdown::Both,
-            other => return Err(Error::inval(format!("shutdown: how = {other} (SD_RECEIVE 0, SD_SEND 1, SD_BOTH 2)"))),
+            other => {
+                return Err(Error::inval(format!(
+                    "shutdown: how = {other} (SD_RECEIVE 0, SD_SEND 1, SD_BOTH 2)"
+                )))
+            }
         };
         if sock.is_stream() && sock.state().conn != Conn::Connected {
-            return Err(Error::wsa(wsa::WSAENOTCONN, "shutdown: the socket is not connected"));
+            return Err(Error::wsa(
+                wsa::WSAENOTCONN,
+                "shutdown: the socket is not connected",
+            ));
         }
         if how != wsa::SD_RECEIVE && sock.tls.is_active() {
-            let deadline = Some(sock.deadline(Dir::Write).unwrap_or_else(|| Instant::now() + Duration::from_secs(5)));
+            let deadline = Some(
+                sock.deadline(Dir::Write)
+                    .unwrap_or_else(|| Instant::now() + Duration::from_secs(5)),
+            );
             sock.tls.close_notify(&sock, deadline)?;
         }
         if how == wsa::SD_RECEIVE && sock.tls.is_active() {
             // Keep the kernel side open so TLS alerts can still be read.
         } else {
-            sock.sock.shutdown(native).map_err(|e| Error::from_io(&e, "shutdown"))?;
+            sock.sock
+                .shutdown(native)
+                .map_err(|e| Error::from_io(&e, "shutdown"))?;
         }
         let mut st = sock.state();
         if how != wsa::SD_SEND {
@@ -275,7 +348,9 @@ pub extern "C" fn wstls_shutdown(s: SOCKET, how: c_int) -> c_int {
 fn recv_flags(flags: c_int) -> Result<(c_int, bool, bool)> {
     let known = wsa::MSG_OOB | wsa::MSG_PEEK | wsa::MSG_WAITALL;
     if flags & !known != 0 {
-        return Err(Error::inval(format!("recv: unsupported flags {flags:#x} (MSG_OOB, MSG_PEEK and MSG_WAITALL are supported)")));
+        return Err(Error::inval(format!(
+            "recv: unsupported flags {flags:#x} (MSG_OOB, MSG_PEEK and MSG_WAITALL are supported)"
+        )));
     }
     let mut native = 0;
     if flags & wsa::MSG_OOB != 0 {
@@ -284,13 +359,19 @@ fn recv_flags(flags: c_int) -> Result<(c_int, bool, bool)> {
     if flags & wsa::MSG_PEEK != 0 {
         native |= libc::MSG_PEEK;
     }
-    Ok((native, flags & wsa::MSG_PEEK != 0, flags & wsa::MSG_WAITALL != 0))
+    Ok((
+        native,
+        flags & wsa::MSG_PEEK != 0,
+        flags & wsa::MSG_WAITALL != 0,
+    ))
 }
 
 fn send_flags(flags: c_int) -> Result<c_int> {
     let known = wsa::MSG_OOB | wsa::MSG_DONTROUTE;
     if flags & !known != 0 {
-        return Err(Error::inval(format!("send: unsupported flags {flags:#x} (MSG_OOB and MSG_DONTROUTE are supported)")));
+        return Err(Error::inval(format!(
+            "send: unsupported flags {flags:#x} (MSG_OOB and MSG_DONTROUTE are supported)"
+        )));
     }
     let mut native = 0;
     if flags & wsa::MSG_OOB != 0 {
@@ -306,17 +387,29 @@ fn send_flags(flags: c_int) -> Result<c_int> {
 pub(crate) fn do_recv(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usize> {
     let (native, peek, waitall) = recv_flags(flags)?;
     if sock.state().shut_rd {
-        return Err(Error::wsa(wsa::WSAESHUTDOWN, "recv: the socket has been shut down for receiving"));
+        return Err(Error::wsa(
+            wsa::WSAESHUTDOWN,
+            "recv: the socket has been shut down for receiving",
+        ));
     }
     crate::net::hooks::before_io(sock)?;
     if sock.tls.is_active() {
         if native & libc::MSG_OOB != 0 {
-            return Err(Error::wsa(wsa::WSAEOPNOTSUPP, "recv: MSG_OOB is not available on a secure socket"));
+            return Err(Error::wsa(
+                wsa::WSAEOPNOTSUPP,
+                "recv: MSG_OOB is not available on a secure socket",
+            ));
         }
         return sock.tls.recv(sock, buf, peek, waitall);
     }
-    if sock.is_stream() && sock.state().conn != Conn::Connected && sock.poll_connect() != Conn::Connected {
-        return Err(Error::wsa(wsa::WSAENOTCONN, "recv: the socket is not connected"));
+    if sock.is_stream()
+        && sock.state().conn != Conn::Connected
+        && sock.poll_connect() != Conn::Connected
+    {
+        return Err(Error::wsa(
+            wsa::WSAENOTCONN,
+            "recv: the socket is not connected",
+        ));
     }
     sock.plain_recv(buf, native, waitall && sock.is_stream())
 }
@@ -325,14 +418,23 @@ pub(crate) fn do_recv(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usi
 pub(crate) fn do_send(sock: &Socket, buf: &[u8], flags: c_int) -> Result<usize> {
     let native = send_flags(flags)?;
     if sock.state().shut_wr {
-        return Err(Error::wsa(wsa::WSAESHUTDOWN, "send: the socket has been shut down for sending"));
+        return Err(Error::wsa(
+            wsa::WSAESHUTDOWN,
+            "send: the socket has been shut down for sending",
+        ));
     }
     crate::net::hooks::before_io(sock)?;
     if sock.tls.is_active() {
         return sock.tls.send(sock, buf);
     }
-    if sock.is_stream() && sock.state().conn != Conn::Connected && sock.poll_connect() != Conn::Connected {
-        return Err(Error::wsa(wsa::WSAENOTCONN, "send: the socket is not connected"));
+    if sock.is_stream()
+        && sock.state().conn != Conn::Connected
+        && sock.poll_connect() != Conn::Connected
+    {
+        return Err(Error::wsa(
+            wsa::WSAENOTCONN,
+            "send: the socket is not connected",
+        ));
     }
     sock.plain_send(buf, native)
 }
@@ -344,7 +446,12 @@ fn clamp_len(n: usize) -> c_int {
 /// Sends data. A blocking call sends all of it (encrypted as TLS records on a secure socket);
 /// a non-blocking call sends what fits and returns the count, or fails with `WSAEWOULDBLOCK`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_send(s: SOCKET, buf: *const c_char, len: c_int, flags: c_int) -> c_int {
+pub unsafe extern "C" fn wstls_send(
+    s: SOCKET,
+    buf: *const c_char,
+    len: c_int,
+    flags: c_int,
+) -> c_int {
     wsa_guard("send", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes(buf, len, "send: buf")?;
@@ -357,7 +464,12 @@ pub unsafe extern "C" fn wstls_send(s: SOCKET, buf: *const c_char, len: c_int, f
 /// `close_notify`, `WSAETIMEDOUT` after `SO_RCVTIMEO`, `WSAEWOULDBLOCK` when non-blocking).
 /// Flags: `MSG_PEEK`, `MSG_WAITALL` (8), `MSG_OOB` (plain sockets).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_recv(s: SOCKET, buf: *mut c_char, len: c_int, flags: c_int) -> c_int {
+pub unsafe extern "C" fn wstls_recv(
+    s: SOCKET,
+    buf: *mut c_char,
+    len: c_int,
+    flags: c_int,
+) -> c_int {
     wsa_guard("recv", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes_mut(buf, len, "recv: buf")?;
@@ -367,7 +479,14 @@ pub unsafe extern "C" fn wstls_recv(s: SOCKET, buf: *mut c_char, len: c_int, fla
 
 /// Sends a datagram to `to` (for a connected stream socket `to` is ignored, as on Windows).
 #[no_mangle]
-pub unsafe extern "C" fn wstls_sendto(s: SOCKET, buf: *const c_char, len: c_int, flags: c_int, to: *const sockaddr, tolen: c_int) -> c_int {
+pub unsafe extern "C" fn wstls_sendto(
+    s: SOCKET,
+    buf: *const c_char,
+    len: c_int,
+    flags: c_int,
+    to: *const sockaddr,
+    tolen: c_int,
+) -> c_int {
     wsa_guard("sendto", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes(buf, len, "sendto: buf")?;
@@ -378,9 +497,15 @@ pub unsafe extern "C" fn wstls_sendto(s: SOCKET, buf: *const c_char, len: c_int,
         let native = send_flags(flags)?;
         let deadline = sock.deadline(Dir::Write);
         loop {
-            match sock.sock.send_to_with_flags(data, &addr::to_sockaddr(&dest), native | libc::MSG_NOSIGNAL) {
+            match sock.sock.send_to_with_flags(
+                data,
+                &addr::to_sockaddr(&dest),
+                native | libc::MSG_NOSIGNAL,
+            ) {
                 Ok(n) => return Ok(clamp_len(n)),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !sock.is_nonblocking() => sock.wait(Dir::Write, deadline, "sendto")?,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !sock.is_nonblocking() => {
+                    sock.wait(Dir::Write, deadline, "sendto")?
+                }
                 Err(e) => return Err(Error::from_io(&e, "sendto")),
             }
         }
@@ -390,7 +515,14 @@ pub unsafe extern "C" fn wstls_sendto(s: SOCKET, buf: *const c_char, len: c_int,
 /// Receives a datagram and its source address. A datagram larger than `buf` fills it and fails
 /// with `WSAEMSGSIZE` (the rest is lost), as on Windows.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_recvfrom(s: SOCKET, buf: *mut c_char, len: c_int, flags: c_int, from: *mut sockaddr, fromlen: *mut c_int) -> c_int {
+pub unsafe extern "C" fn wstls_recvfrom(
+    s: SOCKET,
+    buf: *mut c_char,
+    len: c_int,
+    flags: c_int,
+    from: *mut sockaddr,
+    fromlen: *mut c_int,
+) -> c_int {
     wsa_guard("recvfrom", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes_mut(buf, len, "recvfrom: buf")?;
@@ -406,8 +538,12 @@ pub unsafe extern "C" fn wstls_recvfrom(s: SOCKET, buf: *mut c_char, len: c_int,
         let (native, _, _) = recv_flags(flags)?;
         let deadline = sock.deadline(Dir::Read);
         loop {
-            let mut mb: Vec<std::mem::MaybeUninit<u8>> = vec![std::mem::MaybeUninit::uninit(); data.len()];
-            match sock.sock.recv_from_with_flags(&mut mb, native | libc::MSG_TRUNC) {
+            let mut mb: Vec<std::mem::MaybeUninit<u8>> =
+                vec![std::mem::MaybeUninit::uninit(); data.len()];
+            match sock
+                .sock
+                .recv_from_with_flags(&mut mb, native | libc::MSG_TRUNC)
+            {
                 Ok((n, a)) => {
                     let copy = n.min(data.len());
                     for i in 0..copy {
@@ -422,7 +558,9 @@ pub unsafe extern "C" fn wstls_recvfrom(s: SOCKET, buf: *mut c_char, len: c_int,
                     }
                     return Ok(clamp_len(n));
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !sock.is_nonblocking() => sock.wait(Dir::Read, deadline, "recvfrom")?,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && !sock.is_nonblocking() => {
+                    sock.wait(Dir::Read, deadline, "recvfrom")?
+                }
                 Err(e) => return Err(Error::from_io(&e, "recvfrom")),
             }
         }
@@ -459,7 +597,11 @@ pub unsafe extern "C" fn wstls_WSASend(
         let bufs = wsabufs(lpBuffers, dwBufferCount)?;
         let mut total = 0usize;
         for b in bufs {
-            let data = ptr::bytes(b.buf, b.len.min(i32::MAX as u32) as i32, "WSASend: WSABUF.buf")?;
+            let data = ptr::bytes(
+                b.buf,
+                b.len.min(i32::MAX as u32) as i32,
+                "WSASend: WSABUF.buf",
+            )?;
             match do_send(&sock, data, dwFlags as c_int) {
                 Ok(n) => {
                     total += n;
@@ -499,7 +641,11 @@ pub unsafe extern "C" fn wstls_WSARecv(
         let bufs = wsabufs(lpBuffers, dwBufferCount)?;
         let mut total = 0usize;
         for (i, b) in bufs.iter().enumerate() {
-            let data = ptr::bytes_mut(b.buf, b.len.min(i32::MAX as u32) as i32, "WSARecv: WSABUF.buf")?;
+            let data = ptr::bytes_mut(
+                b.buf,
+                b.len.min(i32::MAX as u32) as i32,
+                "WSARecv: WSABUF.buf",
+            )?;
             if data.is_empty() {
                 continue;
             }
@@ -507,9 +653,12 @@ pub unsafe extern "C" fn wstls_WSARecv(
                 do_recv(&sock, data, *flags as c_int)
             } else {
                 // Later buffers only take what is already there.
-                let was = sock.nonblocking.swap(true, std::sync::atomic::Ordering::AcqRel);
+                let was = sock
+                    .nonblocking
+                    .swap(true, std::sync::atomic::Ordering::AcqRel);
                 let r = do_recv(&sock, data, *flags as c_int & !wsa::MSG_WAITALL);
-                sock.nonblocking.store(was, std::sync::atomic::Ordering::Release);
+                sock.nonblocking
+                    .store(was, std::sync::atomic::Ordering::Release);
                 r
             };
             match r {
@@ -541,13 +690,18 @@ pub unsafe extern "C" fn wstls_WSARecv(
 
 /// The local address of the socket.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_getsockname(s: SOCKET, name: *mut sockaddr, namelen: *mut c_int) -> c_int {
+pub unsafe extern "C" fn wstls_getsockname(
+    s: SOCKET,
+    name: *mut sockaddr,
+    namelen: *mut c_int,
+) -> c_int {
     wsa_guard("getsockname", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
-        if !sock.state().bound {
+        let a = sock.local_addr()?;
+        // connect/sendto bind implicitly (the kernel picked a port): that counts as bound.
+        if !sock.state().bound && a.port() == 0 {
             return Err(Error::inval("getsockname: the socket is not bound"));
         }
-        let a = sock.local_addr()?;
         if name.is_null() || namelen.is_null() {
             return Err(Error::fault("getsockname: name/namelen"));
         }
@@ -558,10 +712,16 @@ pub unsafe extern "C" fn wstls_getsockname(s: SOCKET, name: *mut sockaddr, namel
 
 /// The peer address of a connected socket.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_getpeername(s: SOCKET, name: *mut sockaddr, namelen: *mut c_int) -> c_int {
+pub unsafe extern "C" fn wstls_getpeername(
+    s: SOCKET,
+    name: *mut sockaddr,
+    namelen: *mut c_int,
+) -> c_int {
     wsa_guard("getpeername", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
-        let a = sock.peer_addr().map_err(|_| Error::wsa(wsa::WSAENOTCONN, "getpeername: the socket is not connected"))?;
+        let a = sock.peer_addr().map_err(|_| {
+            Error::wsa(wsa::WSAENOTCONN, "getpeername: the socket is not connected")
+        })?;
         if name.is_null() || namelen.is_null() {
             return Err(Error::fault("getpeername: name/namelen"));
         }
@@ -591,7 +751,13 @@ unsafe fn opt_u32(optval: *const c_char, optlen: c_int, what: &str) -> Result<u3
 /// `SO_SNDTIMEO` (DWORD milliseconds), `SO_RCVBUF`, `SO_SNDBUF`, `SO_BROADCAST`,
 /// `TCP_NODELAY`, `IPV6_V6ONLY`, and CE's `SO_SECURE`. Others: `WSAENOPROTOOPT`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_setsockopt(s: SOCKET, level: c_int, optname: c_int, optval: *const c_char, optlen: c_int) -> c_int {
+pub unsafe extern "C" fn wstls_setsockopt(
+    s: SOCKET,
+    level: c_int,
+    optname: c_int,
+    optval: *const c_char,
+    optlen: c_int,
+) -> c_int {
     wsa_guard("setsockopt", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let so = &sock.sock;
@@ -651,10 +817,18 @@ pub unsafe extern "C" fn wstls_setsockopt(s: SOCKET, level: c_int, optname: c_in
     })
 }
 
-unsafe fn put_opt<T: Copy>(optval: *mut c_char, optlen: *mut c_int, v: T, what: &str) -> Result<()> {
+unsafe fn put_opt<T: Copy>(
+    optval: *mut c_char,
+    optlen: *mut c_int,
+    v: T,
+    what: &str,
+) -> Result<()> {
     let len = ptr::as_mut(optlen, what)?;
     if optval.is_null() || (*len as isize) < std::mem::size_of::<T>() as isize {
-        return Err(Error::fault(&format!("{what}: optval too small (need {} bytes)", std::mem::size_of::<T>())));
+        return Err(Error::fault(&format!(
+            "{what}: optval too small (need {} bytes)",
+            std::mem::size_of::<T>()
+        )));
     }
     std::ptr::write_unaligned(optval as *mut T, v);
     *len = std::mem::size_of::<T>() as c_int;
@@ -664,7 +838,13 @@ unsafe fn put_opt<T: Copy>(optval: *mut c_char, optlen: *mut c_int, v: T, what: 
 /// Reads a socket option (see `setsockopt`), plus `SO_ERROR` (read and cleared), `SO_TYPE`,
 /// `SO_ACCEPTCONN`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_getsockopt(s: SOCKET, level: c_int, optname: c_int, optval: *mut c_char, optlen: *mut c_int) -> c_int {
+pub unsafe extern "C" fn wstls_getsockopt(
+    s: SOCKET,
+    level: c_int,
+    optname: c_int,
+    optval: *mut c_char,
+    optlen: *mut c_int,
+) -> c_int {
     wsa_guard("getsockopt", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let so = &sock.sock;
@@ -708,7 +888,8 @@ pub unsafe extern "C" fn wstls_getsockopt(s: SOCKET, level: c_int, optname: c_in
 fn core_ioctl(sock: &Socket, cmd: u32, arg: &mut u32) -> Result<()> {
     match cmd {
         wsa::FIONBIO => {
-            sock.nonblocking.store(*arg != 0, std::sync::atomic::Ordering::Relaxed);
+            sock.nonblocking
+                .store(*arg != 0, std::sync::atomic::Ordering::Relaxed);
             Ok(())
         }
         wsa::FIONREAD => {
@@ -719,7 +900,9 @@ fn core_ioctl(sock: &Socket, cmd: u32, arg: &mut u32) -> Result<()> {
             *arg = 1;
             Ok(())
         }
-        other => Err(Error::inval(format!("ioctl: command {other:#010x} is not supported by wstls"))),
+        other => Err(Error::inval(format!(
+            "ioctl: command {other:#010x} is not supported by wstls"
+        ))),
     }
 }
 
@@ -755,11 +938,18 @@ pub unsafe extern "C" fn wstls_WSAIoctl(
         if !lpOverlapped.is_null() || lpCompletionRoutine.is_some() {
             return Err(Error::wsa(wsa::WSAEOPNOTSUPP, "WSAIoctl: overlapped requests are not supported by wstls; pass NULL lpOverlapped and lpCompletionRoutine"));
         }
-        let input = IoBuf { ptr: lpvInBuffer as *mut u8, len: cbInBuffer as usize };
-        let output = IoBuf { ptr: lpvOutBuffer as *mut u8, len: cbOutBuffer as usize };
+        let input = IoBuf {
+            ptr: lpvInBuffer as *mut u8,
+            len: cbInBuffer as usize,
+        };
+        let output = IoBuf {
+            ptr: lpvOutBuffer as *mut u8,
+            len: cbOutBuffer as usize,
+        };
         let returned = match dwIoControlCode {
             wsa::FIONBIO => {
-                let mut v: u32 = ptr::read_struct(input.ptr, input.len, "WSAIoctl(FIONBIO): input")?;
+                let mut v: u32 =
+                    ptr::read_struct(input.ptr, input.len, "WSAIoctl(FIONBIO): input")?;
                 core_ioctl(&sock, wsa::FIONBIO, &mut v)?;
                 0
             }
@@ -769,7 +959,15 @@ pub unsafe extern "C" fn wstls_WSAIoctl(
                 ptr::write_struct(output.ptr, output.len, v, "WSAIoctl: output")?;
                 4
             }
-            code => crate::net::hooks::ioctl(&sock, code, input, output)?,
+            code => match crate::net::hooks::ioctl(&sock, code, input, output) {
+                Ok(n) => n,
+                Err(e) => {
+                    if let (Some(n), Some(r)) = (e.needed, ptr::opt_mut(lpcbBytesReturned)) {
+                        *r = n;
+                    }
+                    return Err(e);
+                }
+            },
         };
         if let Some(r) = ptr::opt_mut(lpcbBytesReturned) {
             *r = returned;
@@ -795,7 +993,9 @@ unsafe fn read_set(set: *mut fd_set) -> Result<Vec<SOCKET>> {
     }
     let count = std::ptr::read_unaligned(set as *const u32) as usize;
     let arr = (set as *const u8).add(FD_ARRAY_OFFSET) as *const SOCKET;
-    Ok((0..count).map(|i| std::ptr::read_unaligned(arr.add(i))).collect())
+    Ok((0..count)
+        .map(|i| std::ptr::read_unaligned(arr.add(i)))
+        .collect())
 }
 
 unsafe fn write_set(set: *mut fd_set, ready: &[SOCKET]) {
@@ -809,119 +1009,19 @@ unsafe fn write_set(set: *mut fd_set, ready: &[SOCKET]) {
     }
 }
 
-/// Readiness of one socket for select/WSAPoll, TLS-aware.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Ready {
-    pub read: bool,
-    pub write: bool,
-    pub except: bool,
-    pub hup: bool,
-}
-
-/// Computes readiness of `socks` (read/write interest each) waiting at most `timeout`
-/// (`None`: for ever). Returns per-socket readiness once at least one is ready, or all
-/// not-ready on timeout.
-pub(crate) fn wait_ready(socks: &[(Arc<Socket>, bool, bool, bool)], timeout: Option<Duration>) -> Result<Vec<Ready>> {
-    let deadline = timeout.map(|t| Instant::now() + t);
-    loop {
-        let mut out = vec![Ready::default(); socks.len()];
-        let mut pfds = Vec::with_capacity(socks.len());
-        let mut any = false;
-        for (i, (s, r, w, x)) in socks.iter().enumerate() {
-            s.check_open()?;
-            let mut events: i16 = 0;
-            let tls = s.tls.is_active();
-            if tls {
-                let _ = s.tls.flush(s);
-            }
-            if *r {
-                if tls && s.tls.buffered_plaintext() > 0 {
-                    out[i].read = true;
-                    any = true;
-                }
-                events |= libc::POLLIN;
-            }
-            let connecting = s.state().conn == Conn::Connecting;
-            if *w || (*x && connecting) {
-                events |= libc::POLLOUT;
-            }
-            if *x {
-                events |= libc::POLLPRI;
-            }
-            if tls {
-                let (_, ww) = s.tls.wants();
-                if ww {
-                    events |= libc::POLLOUT;
-                }
-            }
-            pfds.push(libc::pollfd { fd: s.fd(), events, revents: 0 });
-        }
-        let ms: i32 = if any {
-            0
-        } else {
-            match deadline {
-                None => -1,
-                Some(d) => {
-                    let now = Instant::now();
-                    if now >= d {
-                        0
-                    } else {
-                        (d - now).as_millis().clamp(1, i32::MAX as u128) as i32
-                    }
-                }
-            }
-        };
-        let r = unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, ms) };
-        if r < 0 {
-            let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-            if errno == libc::EINTR {
-                continue;
-            }
-            return Err(Error::from_errno(errno, "select"));
-        }
-        for (i, (s, rd, wr, ex)) in socks.iter().enumerate() {
-            s.check_open()?;
-            let re = pfds[i].revents;
-            let connecting = s.state().conn == Conn::Connecting;
-            if connecting && re & (libc::POLLOUT | libc::POLLERR | libc::POLLHUP) != 0 {
-                let _ = s.finish_connect();
-            }
-            let conn = s.state().conn;
-            if *rd && re & (libc::POLLIN | libc::POLLHUP | libc::POLLERR) != 0 && !s.state().listening || *rd && re & libc::POLLIN != 0 {
-                out[i].read = true;
-            }
-            if *wr && re & libc::POLLOUT != 0 && conn != Conn::Failed && conn != Conn::Connecting {
-                out[i].write = true;
-            }
-            if *ex && (conn == Conn::Failed && connecting || re & libc::POLLPRI != 0) {
-                out[i].except = true;
-            }
-            if re & libc::POLLHUP != 0 {
-                out[i].hup = true;
-            }
-            if s.tls.is_active() && re & libc::POLLOUT != 0 {
-                let _ = s.tls.flush(s);
-            }
-        }
-        let n = out.iter().filter(|r| r.read || r.write || r.except).count();
-        if n > 0 || ms == 0 && deadline.is_some_and(|d| Instant::now() >= d) || ms == 0 && !any && deadline.is_some() {
-            return Ok(out);
-        }
-        if let Some(d) = deadline {
-            if Instant::now() >= d {
-                return Ok(out);
-            }
-        }
-    }
-}
-
 /// Waits for readiness on Winsock `fd_set`s (count + array; `nfds` is ignored). Returns the
 /// number of ready handles, 0 on timeout; the sets are rewritten to hold the ready ones. TLS
 /// aware: a secure socket whose decrypted bytes wait in wstls is readable. `timeout` NULL
 /// blocks; it is not modified. All three sets NULL or empty: `WSAEINVAL`. A failed
 /// non-blocking connect is reported in `exceptfds`.
 #[no_mangle]
-pub unsafe extern "C" fn wstls_select(nfds: c_int, readfds: *mut fd_set, writefds: *mut fd_set, exceptfds: *mut fd_set, timeout: *const timeval) -> c_int {
+pub unsafe extern "C" fn wstls_select(
+    nfds: c_int,
+    readfds: *mut fd_set,
+    writefds: *mut fd_set,
+    exceptfds: *mut fd_set,
+    timeout: *const timeval,
+) -> c_int {
     let _ = nfds;
     wsa_guard("select", SOCKET_ERROR, || {
         require_startup()?;
@@ -940,7 +1040,14 @@ pub unsafe extern "C" fn wstls_select(nfds: c_int, readfds: *mut fd_set, writefd
         let mut socks = Vec::with_capacity(handles.len());
         for h in &handles {
             let s = lookup(*h)?;
-            socks.push((s, r.contains(h), w.contains(h), x.contains(h)));
+            socks.push((
+                s,
+                Interest {
+                    read: r.contains(h),
+                    write: w.contains(h),
+                    except: x.contains(h),
+                },
+            ));
         }
         let to = if timeout.is_null() {
             None
@@ -952,9 +1059,18 @@ pub unsafe extern "C" fn wstls_select(nfds: c_int, readfds: *mut fd_set, writefd
             Some(Duration::from_secs(tv.tv_sec as u64) + Duration::from_micros(tv.tv_usec as u64))
         };
         let ready = wait_ready(&socks, to)?;
-        let pick = |set: &[SOCKET], f: &dyn Fn(&Ready) -> bool| -> Vec<SOCKET> {
-            set.iter().copied().filter(|h| handles.iter().position(|x| x == h).is_some_and(|i| f(&ready[i]))).collect()
-        };
+        let pick =
+            |set: &[SOCKET], f: &dyn Fn(&crate::net::select::Ready) -> bool| -> Vec<SOCKET> {
+                set.iter()
+                    .copied()
+                    .filter(|h| {
+                        handles
+                            .iter()
+                            .position(|x| x == h)
+                            .is_some_and(|i| f(&ready[i]))
+                    })
+                    .collect()
+            };
         let rr = pick(&r, &|x| x.read);
         let wr = pick(&w, &|x| x.write);
         let xr = pick(&x, &|x| x.except);
@@ -1003,7 +1119,14 @@ pub unsafe extern "C" fn wstls_WSAPoll(fdArray: *mut WSAPOLLFD, fds: u32, timeou
             }
             match lookup(p.fd) {
                 Ok(s) => {
-                    socks.push((s, p.events & wsa::POLLIN != 0, p.events & wsa::POLLWRNORM != 0, false));
+                    socks.push((
+                        s,
+                        Interest {
+                            read: p.events & wsa::POLLIN != 0,
+                            write: p.events & wsa::POLLWRNORM != 0,
+                            except: false,
+                        },
+                    ));
                     idx.push(i);
                 }
                 Err(_) => {
@@ -1019,7 +1142,11 @@ pub unsafe extern "C" fn wstls_WSAPoll(fdArray: *mut WSAPOLLFD, fds: u32, timeou
         } else {
             Some(Duration::from_millis(timeout as u64))
         };
-        let ready = if socks.is_empty() { Vec::new() } else { wait_ready(&socks, to)? };
+        let ready = if socks.is_empty() {
+            Vec::new()
+        } else {
+            wait_ready(&socks, to)?
+        };
         let mut n = invalid;
         for (k, i) in idx.iter().enumerate() {
             let p = &mut arr[*i];
@@ -1037,8 +1164,8 @@ pub unsafe extern "C" fn wstls_WSAPoll(fdArray: *mut WSAPOLLFD, fds: u32, timeou
             if r.hup {
                 re |= wsa::POLLHUP;
             }
-            if socks[k].0.state().conn == Conn::Failed {
-                re |= wsa::POLLERR | wsa::POLLHUP;
+            if r.err {
+                re |= wsa::POLLERR;
             }
             p.revents = re;
             if re != 0 {
@@ -1048,6 +1175,3 @@ pub unsafe extern "C" fn wstls_WSAPoll(fdArray: *mut WSAPOLLFD, fds: u32, timeou
         Ok(n)
     })
 }
-
-#[doc(hidden)]
-pub fn _unused(_: Dir) {}

@@ -24,7 +24,10 @@ pub unsafe fn from_windows(p: *const u8, len: i32) -> Result<SocketAddr> {
             }
             let sin: sockaddr_in = std::ptr::read_unaligned(p as *const sockaddr_in);
             let ip = Ipv4Addr::from(u32::from_be(sin.sin_addr.S_un.S_addr));
-            Ok(SocketAddr::V4(SocketAddrV4::new(ip, u16::from_be(sin.sin_port))))
+            Ok(SocketAddr::V4(SocketAddrV4::new(
+                ip,
+                u16::from_be(sin.sin_port),
+            )))
         }
         wsa::AF_INET6 => {
             if (len as usize) < std::mem::size_of::<sockaddr_in6>() {
@@ -39,7 +42,10 @@ pub unsafe fn from_windows(p: *const u8, len: i32) -> Result<SocketAddr> {
                 s6.sin6_scope_id,
             )))
         }
-        other => Err(Error::wsa(wsa::WSAEAFNOSUPPORT, format!("address family {other} is not supported (AF_INET 2 and AF_INET6 23 are)"))),
+        other => Err(Error::wsa(
+            wsa::WSAEAFNOSUPPORT,
+            format!("address family {other} is not supported (AF_INET 2 and AF_INET6 23 are)"),
+        )),
     }
 }
 
@@ -79,7 +85,9 @@ pub unsafe fn write_windows(addr: &SocketAddr, name: *mut u8, namelen: *mut i32)
     let (bytes, n) = to_windows(addr);
     let cap = std::ptr::read_unaligned(namelen);
     if cap < 0 || (cap as usize) < n {
-        return Err(Error::fault(&format!("address buffer ({cap} bytes, need {n})")));
+        return Err(Error::fault(&format!(
+            "address buffer ({cap} bytes, need {n})"
+        )));
     }
     std::ptr::copy_nonoverlapping(bytes.as_ptr(), name, n);
     std::ptr::write_unaligned(namelen, n as i32);
@@ -91,8 +99,16 @@ pub fn native_family(af: i32) -> Result<socket2::Domain> {
     match af {
         wsa::AF_INET => Ok(socket2::Domain::IPV4),
         wsa::AF_INET6 => Ok(socket2::Domain::IPV6),
-        wsa::AF_UNSPEC => Err(Error::wsa(wsa::WSAEAFNOSUPPORT, "socket: AF_UNSPEC needs a concrete family (AF_INET or AF_INET6)")),
-        other => Err(Error::wsa(wsa::WSAEAFNOSUPPORT, format!("socket: address family {other} is not supported (AF_INET 2 and AF_INET6 23 are)"))),
+        wsa::AF_UNSPEC => Err(Error::wsa(
+            wsa::WSAEAFNOSUPPORT,
+            "socket: AF_UNSPEC needs a concrete family (AF_INET or AF_INET6)",
+        )),
+        other => Err(Error::wsa(
+            wsa::WSAEAFNOSUPPORT,
+            format!(
+                "socket: address family {other} is not supported (AF_INET 2 and AF_INET6 23 are)"
+            ),
+        )),
     }
 }
 
@@ -101,7 +117,12 @@ pub fn to_sockaddr(a: &SocketAddr) -> SockAddr {
 }
 
 pub fn from_sockaddr(a: &SockAddr) -> Result<SocketAddr> {
-    a.as_socket().ok_or_else(|| Error::wsa(wsa::WSAEAFNOSUPPORT, "address is not an IPv4 or IPv6 address"))
+    a.as_socket().ok_or_else(|| {
+        Error::wsa(
+            wsa::WSAEAFNOSUPPORT,
+            "address is not an IPv4 or IPv6 address",
+        )
+    })
 }
 
 #[cfg(test)]

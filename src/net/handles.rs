@@ -40,7 +40,13 @@ impl<T> Default for HandleTable<T> {
 
 impl<T> HandleTable<T> {
     pub const fn new() -> Self {
-        HandleTable { inner: RwLock::new(Inner { slots: Vec::new(), free: VecDeque::new(), live: 0 }) }
+        HandleTable {
+            inner: RwLock::new(Inner {
+                slots: Vec::new(),
+                free: VecDeque::new(),
+                live: 0,
+            }),
+        }
     }
 
     fn pack(index: usize, generation: u32) -> usize {
@@ -65,7 +71,10 @@ impl<T> HandleTable<T> {
         let index = if g.free.len() > 64 || g.slots.len() >= MAX_HANDLES {
             g.free.pop_front()?
         } else {
-            g.slots.push(Slot { generation: 0, value: None });
+            g.slots.push(Slot {
+                generation: 0,
+                value: None,
+            });
             g.slots.len() - 1
         };
         let slot = &mut g.slots[index];

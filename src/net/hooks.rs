@@ -8,17 +8,23 @@ use crate::net::secure;
 use crate::net::socket::{Conn, Socket};
 use crate::net::tlsio::Phase;
 use crate::tls::config::{Face, SocketTls};
-use crate::win::sslsock::{SSL_FLAG_DEFER_HANDSHAKE, SO_SSL_FAMILY};
+use crate::win::sslsock::{SO_SSL_FAMILY, SSL_FLAG_DEFER_HANDSHAKE};
 use crate::win::wsa;
 
 /// `setsockopt(SOL_SOCKET, SO_SECURE, SO_SEC_SSL | SO_SEC_NONE)`: before connect only.
 pub fn set_so_secure(sock: &Socket, v: u32) -> Result<()> {
     let mut st = sock.state();
     if st.conn != Conn::Idle || st.listening {
-        return Err(Error::wsa(wsa::WSAEISCONN, "setsockopt(SO_SECURE): must be set before connect/listen"));
+        return Err(Error::wsa(
+            wsa::WSAEISCONN,
+            "setsockopt(SO_SECURE): must be set before connect/listen",
+        ));
     }
     if !sock.is_stream() {
-        return Err(Error::wsa(wsa::WSAENOPROTOOPT, "setsockopt(SO_SECURE): only SOCK_STREAM sockets can be secure"));
+        return Err(Error::wsa(
+            wsa::WSAENOPROTOOPT,
+            "setsockopt(SO_SECURE): only SOCK_STREAM sockets can be secure",
+        ));
     }
     match v {
         wsa::SO_SEC_SSL => {
@@ -74,8 +80,14 @@ pub fn before_io(sock: &Socket) -> Result<()> {
     }
     let t = sock.state().tls.clone();
     if let Some(t) = t {
-        if !deferred(&t) && sock.tls.phase() == Phase::Off && sock.poll_connect() == Conn::Connected {
-            let server = sock.state().tls.as_ref().map(|t| t.flags & crate::win::sslsock::SSL_FLAG_SERVER != 0).unwrap_or(false);
+        if !deferred(&t) && sock.tls.phase() == Phase::Off && sock.poll_connect() == Conn::Connected
+        {
+            let server = sock
+                .state()
+                .tls
+                .as_ref()
+                .map(|t| t.flags & crate::win::sslsock::SSL_FLAG_SERVER != 0)
+                .unwrap_or(false);
             if server {
                 secure::begin_server(sock, &t)?;
             } else {
@@ -84,6 +96,13 @@ pub fn before_io(sock: &Socket) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A secure socket whose handshake will start on first use (connected, not deferred, not
+/// begun yet).
+pub fn wants_tls_start(sock: &Socket) -> bool {
+    let t = sock.state().tls.clone();
+    matches!(t, Some(t) if !deferred(&t)) && sock.tls.phase() == Phase::Off
 }
 
 /// After `accept` on a listening socket: a secure listener makes a secure child whose server
@@ -98,9 +117,18 @@ pub fn after_accept(listener: &Socket, child: &Arc<Socket>) -> Result<()> {
     }
     secure::begin_server(child, &t)?;
     if !listener.is_nonblocking() {
-        if let Err(e) = child.tls.handshake(child, Some(secure::handshake_deadline(child))) {
+        if let Err(e) = child
+            .tls
+            .handshake(child, Some(secure::handshake_deadline(child)))
+        {
             child.mark_closed();
-            return Err(Error::new(e.kind, format!("accept: the TLS handshake with the client failed: {}", e.message)));
+            return Err(Error::new(
+                e.kind,
+                format!(
+                    "accept: the TLS handshake with the client failed: {}",
+                    e.message
+                ),
+            ));
         }
     }
     Ok(())
@@ -111,5 +139,10 @@ pub fn ioctl(sock: &Arc<Socket>, code: u32, input: IoBuf, output: IoBuf) -> Resu
     if code & 0x07FF_0000 == SO_SSL_FAMILY {
         return crate::ffi::sslsock::ioctl(sock, code, input, output);
     }
-    Err(Error::inval(format!("WSAIoctl: control code {code:#010x} is not supported by wstls (see docs/compatibility.md)")))
+    if code & 0x07FF_0000 == crate::win::ext::WSTLS_SO_FAMILY {
+        return unsafe { crate::ffi::ext::ioctl(sock, code, input, output) };
+    }
+    Err(Error::inval(format!(
+        "WSAIoctl: control code {code:#010x} is not supported by wstls (see docs/compatibility.md)"
+    )))
 }

@@ -3,6 +3,7 @@ pub mod addr;
 pub mod handles;
 pub mod hooks;
 pub mod secure;
+pub mod select;
 pub mod socket;
 pub mod startup;
 pub mod tlsio;
@@ -20,5 +21,8 @@ pub static SOCKETS: Lazy<HandleTable<Socket>> = Lazy::new(HandleTable::new);
 
 /// The socket behind a handle, or `WSAENOTSOCK`.
 pub fn lookup(handle: usize) -> Result<Arc<Socket>> {
-    SOCKETS.get(handle).filter(|s| !s.is_closed()).ok_or_else(|| Error::not_sock(handle))
+    SOCKETS
+        .get(handle)
+        .filter(|s| !s.is_closed())
+        .ok_or_else(|| Error::not_sock(handle))
 }

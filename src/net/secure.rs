@@ -24,7 +24,7 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
     let peer = sock.peer_addr()?;
     let identity = match &t.client_identity {
         Some(id) => Some(id.clone()),
-        None => config::default_client_identity()?,
+        None => default_client_identity()?,
     };
     let policy = Policy {
         name: t.peer_name.clone(),
@@ -34,38 +34,98 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
         require_name: t.require_name,
     };
     let sess = Session::client(
-        ClientOptions { versions: t.versions, policy, identity, alpn: &t.alpn, roots: None },
+        ClientOptions {
+            versions: t.versions,
+            policy,
+            identity,
+            alpn: &t.alpn,
+            roots: None,
+        },
         t.peer_name.as_deref(),
         peer.ip(),
     )?;
     sock.tls.begin(sess)
 }
 
-/// Creates the server session for an accepted socket from the listener's settings.
-pub fn begin_server(sock: &Socket, t: &SocketTls) -> Result<()> {
+/// The process default server identity, loaded once from `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`
+/// (or set with `wstls_set_default_server_credentials`).
+static DEFAULT_SERVER_ID: std::sync::Mutex<Option<std::sync::Arc<config::Identity>>> =
+    std::sync::Mutex::new(None);
+
+pub fn default_server_identity() -> Result<Option<std::sync::Arc<config::Identity>>> {
+    let mut g = DEFAULT_SERVER_ID.lock().unwrap_or_else(|e| e.into_inner());
+    if g.is_none() {
+        *g = config::default_server_identity()?;
+    }
+    Ok(g.clone())
+}
+
+static DEFAULT_CLIENT_ID: std::sync::Mutex<Option<Option<std::sync::Arc<config::Identity>>>> =
+    std::sync::Mutex::new(None);
+
+/// The process default client identity, loaded once from `WSTLS_CLIENT_CERT_FILE`/
+/// `WSTLS_CLIENT_KEY_FILE` (or set with `wstls_set_default_client_credentials`).
+pub fn default_client_identity() -> Result<Option<std::sync::Arc<config::Identity>>> {
+    let mut g = DEFAULT_CLIENT_ID.lock().unwrap_or_else(|e| e.into_inner());
+    if g.is_none() {
+        *g = Some(config::default_client_identity()?);
+    }
+    Ok(g.clone().flatten())
+}
+
+/// Replaces the process default client identity.
+pub fn set_default_client_identity(id: Option<std::sync::Arc<config::Identity>>) {
+    *DEFAULT_CLIENT_ID.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+}
+
+/// Replaces the process default server identity.
+pub fn set_default_server_identity(id: std::sync::Arc<config::Identity>) {
+    *DEFAULT_SERVER_ID.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
+}
+
+/// The server config for `t`, built once and shared by every accepted socket.
+pub fn server_config(t: &SocketTls) -> Result<std::sync::Arc<rustls::ServerConfig>> {
+    let mut cache = t.server_cache.lock().unwrap_or_else(|e| e.into_inner());
     let identity = match &t.server_identity {
         Some(id) => id.clone(),
-        None => config::default_server_identity()?.ok_or_else(|| {
+        None => default_server_identity()?.ok_or_else(|| {
             Error::new(
                 Kind::NoCredentials,
                 "this secure server socket has no certificate: set WSTLS_CERT_FILE and WSTLS_KEY_FILE, or give one with the WSTLS_SO_SET_SERVER_CERT control code",
             )
         })?,
     };
-    let sess = Session::server(ServerOptions {
+    let key = t.server_key(&identity);
+    if let Some((k, c)) = cache.as_ref() {
+        if *k == key {
+            return Ok(c.clone());
+        }
+    }
+    let cfg = config::server_config(ServerOptions {
         versions: t.versions,
         identity,
-        client_auth: t.client_auth,
+        client_auth: t.effective_client_auth(),
         client_ca: t.client_ca.clone(),
         alpn: &t.alpn,
     })?;
+    *cache = Some((key, cfg.clone()));
+    Ok(cfg)
+}
+
+/// Creates the server session for an accepted socket from the listener's settings.
+pub fn begin_server(sock: &Socket, t: &SocketTls) -> Result<()> {
+    let sess = Session::server_with(server_config(t)?)?;
     sock.tls.begin(sess)
 }
 
 /// Client side after the TCP connect: start TLS and, for a blocking socket, finish the
 /// handshake. A failed handshake leaves the socket unusable (as Windows does).
 pub fn client_handshake(sock: &Socket) -> Result<()> {
-    let t = sock.state().tls.clone().ok_or_else(|| Error::inval("TLS is not enabled on this socket"))?;
+    let t = sock
+        .state()
+        .tls
+        .clone()
+        .ok_or_else(|| Error::inval("TLS is not enabled on this socket"))?;
     begin_client(sock, &t)?;
     let r = sock.tls.handshake(sock, Some(handshake_deadline(sock)));
     if let Err(e) = &r {

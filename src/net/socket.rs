@@ -75,25 +75,38 @@ impl Socket {
             wsa::SOCK_STREAM => Type::STREAM,
             wsa::SOCK_DGRAM => Type::DGRAM,
             wsa::SOCK_RAW => {
-                return Err(Error::wsa(wsa::WSAESOCKTNOSUPPORT, "socket: SOCK_RAW is not supported by wstls"))
+                return Err(Error::wsa(
+                    wsa::WSAESOCKTNOSUPPORT,
+                    "socket: SOCK_RAW is not supported by wstls",
+                ))
             }
-            other => return Err(Error::wsa(wsa::WSAESOCKTNOSUPPORT, format!("socket: socket type {other} is not supported"))),
+            other => {
+                return Err(Error::wsa(
+                    wsa::WSAESOCKTNOSUPPORT,
+                    format!("socket: socket type {other} is not supported"),
+                ))
+            }
         };
         let p = match (ty, proto) {
             (_, 0) => None,
             (wsa::SOCK_STREAM, wsa::IPPROTO_TCP) => Some(Protocol::TCP),
             (wsa::SOCK_DGRAM, wsa::IPPROTO_UDP) => Some(Protocol::UDP),
             (_, other) => {
-                return Err(Error::wsa(wsa::WSAEPROTONOSUPPORT, format!("socket: protocol {other} does not go with socket type {ty}")))
+                return Err(Error::wsa(
+                    wsa::WSAEPROTONOSUPPORT,
+                    format!("socket: protocol {other} does not go with socket type {ty}"),
+                ))
             }
         };
-        let sock = socket2::Socket::new(domain, sty, p).map_err(|e| Error::from_io(&e, "socket"))?;
+        let sock =
+            socket2::Socket::new(domain, sty, p).map_err(|e| Error::from_io(&e, "socket"))?;
         Self::from_native(sock, af, ty, proto)
     }
 
     /// Wraps an already open native socket (from `socket` or `accept`).
     pub fn from_native(sock: socket2::Socket, af: i32, ty: i32, proto: i32) -> Result<Socket> {
-        sock.set_nonblocking(true).map_err(|e| Error::from_io(&e, "socket: set O_NONBLOCK"))?;
+        sock.set_nonblocking(true)
+            .map_err(|e| Error::from_io(&e, "socket: set O_NONBLOCK"))?;
         if domain_is_v6(af) {
             // Windows defaults IPV6_V6ONLY to TRUE; so does this.
             let _ = sock.set_only_v6(true);
@@ -114,7 +127,10 @@ impl Socket {
                 so_error: 0,
                 shut_rd: false,
                 shut_wr: false,
-                linger: linger { l_onoff: 0, l_linger: 0 },
+                linger: linger {
+                    l_onoff: 0,
+                    l_linger: 0,
+                },
                 exclusive_addr: false,
                 tls: None,
             }),
@@ -145,7 +161,10 @@ impl Socket {
     /// Fails with `WSAENOTSOCK` once `closesocket` has begun (for waiters woken by it).
     pub fn check_open(&self) -> Result<()> {
         if self.is_closed() {
-            Err(Error::wsa(wsa::WSAEINTR, "the socket was closed by closesocket while the call was in progress"))
+            Err(Error::wsa(
+                wsa::WSAEINTR,
+                "the socket was closed by closesocket while the call was in progress",
+            ))
         } else {
             Ok(())
         }
@@ -190,7 +209,11 @@ impl Socket {
                     left.as_millis().clamp(1, i32::MAX as u128) as i32
                 }
             };
-            let mut pfd = libc::pollfd { fd: self.fd(), events, revents: 0 };
+            let mut pfd = libc::pollfd {
+                fd: self.fd(),
+                events,
+                revents: 0,
+            };
             let r = unsafe { libc::poll(&mut pfd, 1, ms) };
             if r < 0 {
                 let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
@@ -226,7 +249,14 @@ impl Socket {
     /// One non-blocking `recv` from the kernel: `Ok(0)` is EOF; `WSAEWOULDBLOCK` when empty.
     pub fn raw_recv(&self, buf: &mut [u8], flags: i32) -> Result<usize> {
         loop {
-            let r = unsafe { libc::recv(self.fd(), buf.as_mut_ptr() as *mut libc::c_void, buf.len(), flags | libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::recv(
+                    self.fd(),
+                    buf.as_mut_ptr() as *mut libc::c_void,
+                    buf.len(),
+                    flags | libc::MSG_DONTWAIT,
+                )
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -241,7 +271,14 @@ impl Socket {
     /// One non-blocking `send` to the kernel (never raises SIGPIPE).
     pub fn raw_send(&self, buf: &[u8], flags: i32) -> Result<usize> {
         loop {
-            let r = unsafe { libc::send(self.fd(), buf.as_ptr() as *const libc::c_void, buf.len(), flags | libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::send(
+                    self.fd(),
+                    buf.as_ptr() as *const libc::c_void,
+                    buf.len(),
+                    flags | libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
+                )
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -313,13 +350,26 @@ impl Socket {
                 return Err(Error::inval("connect: the socket is listening"));
             }
             match st.conn {
-                Conn::Connecting => return Err(Error::wsa(wsa::WSAEALREADY, "connect: a non-blocking connect is already in progress")),
-                Conn::Connected if self.is_stream() => return Err(Error::wsa(wsa::WSAEISCONN, "connect: the socket is already connected")),
+                Conn::Connecting => {
+                    return Err(Error::wsa(
+                        wsa::WSAEALREADY,
+                        "connect: a non-blocking connect is already in progress",
+                    ))
+                }
+                Conn::Connected if self.is_stream() => {
+                    return Err(Error::wsa(
+                        wsa::WSAEISCONN,
+                        "connect: the socket is already connected",
+                    ))
+                }
                 _ => {}
             }
         }
         if to.ip().is_unspecified() {
-            return Err(Error::wsa(wsa::WSAEADDRNOTAVAIL, format!("connect: {to} is not a valid destination")));
+            return Err(Error::wsa(
+                wsa::WSAEADDRNOTAVAIL,
+                format!("connect: {to} is not a valid destination"),
+            ));
         }
         let r = self.sock.connect(&addr::to_sockaddr(to));
         match r {
@@ -350,7 +400,10 @@ impl Socket {
     /// Completes a pending non-blocking connect once the descriptor is writable or in error.
     /// Returns the connect result.
     pub fn finish_connect(&self) -> Result<()> {
-        let err = self.sock.take_error().map_err(|e| Error::from_io(&e, "connect"))?;
+        let err = self
+            .sock
+            .take_error()
+            .map_err(|e| Error::from_io(&e, "connect"))?;
         let mut st = self.state();
         match err {
             None => {
@@ -377,7 +430,11 @@ impl Socket {
         if c != Conn::Connecting {
             return c;
         }
-        let mut pfd = libc::pollfd { fd: self.fd(), events: libc::POLLOUT, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd: self.fd(),
+            events: libc::POLLOUT,
+            revents: 0,
+        };
         let r = unsafe { libc::poll(&mut pfd, 1, 0) };
         if r > 0 {
             let _ = self.finish_connect();
@@ -388,7 +445,9 @@ impl Socket {
     /// `accept` on a listening socket: the native socket and the peer address.
     pub fn tcp_accept(&self) -> Result<(socket2::Socket, SocketAddr)> {
         if !self.state().listening {
-            return Err(Error::inval("accept: the socket is not listening (call listen first)"));
+            return Err(Error::inval(
+                "accept: the socket is not listening (call listen first)",
+            ));
         }
         loop {
             match self.sock.accept() {
@@ -402,7 +461,12 @@ impl Socket {
                     }
                     self.wait(Dir::Read, None, "accept")?;
                 }
-                Err(e) if e.raw_os_error() == Some(libc::EINTR) || e.raw_os_error() == Some(libc::ECONNABORTED) => continue,
+                Err(e)
+                    if e.raw_os_error() == Some(libc::EINTR)
+                        || e.raw_os_error() == Some(libc::ECONNABORTED) =>
+                {
+                    continue
+                }
                 Err(e) => {
                     self.check_open()?;
                     return Err(Error::from_io(&e, "accept"));
@@ -412,12 +476,18 @@ impl Socket {
     }
 
     pub fn local_addr(&self) -> Result<SocketAddr> {
-        let a = self.sock.local_addr().map_err(|e| Error::from_io(&e, "getsockname"))?;
+        let a = self
+            .sock
+            .local_addr()
+            .map_err(|e| Error::from_io(&e, "getsockname"))?;
         addr::from_sockaddr(&a)
     }
 
     pub fn peer_addr(&self) -> Result<SocketAddr> {
-        let a: SockAddr = self.sock.peer_addr().map_err(|e| Error::from_io(&e, "getpeername"))?;
+        let a: SockAddr = self
+            .sock
+            .peer_addr()
+            .map_err(|e| Error::from_io(&e, "getpeername"))?;
         addr::from_sockaddr(&a)
     }
 

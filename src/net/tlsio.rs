@@ -53,7 +53,14 @@ struct Fd<'a>(&'a Socket);
 impl Read for Fd<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
-            let r = unsafe { libc::recv(self.0.fd(), buf.as_mut_ptr() as *mut libc::c_void, buf.len(), libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::recv(
+                    self.0.fd(),
+                    buf.as_mut_ptr() as *mut libc::c_void,
+                    buf.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -68,7 +75,14 @@ impl Read for Fd<'_> {
 impl Write for Fd<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         loop {
-            let r = unsafe { libc::send(self.0.fd(), buf.as_ptr() as *const libc::c_void, buf.len(), libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::send(
+                    self.0.fd(),
+                    buf.as_ptr() as *const libc::c_void,
+                    buf.len(),
+                    libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
+                )
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -84,7 +98,9 @@ impl Write for Fd<'_> {
             let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
             msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
             msg.msg_iovlen = bufs.len().min(1024) as _;
-            let r = unsafe { libc::sendmsg(self.0.fd(), &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+            let r = unsafe {
+                libc::sendmsg(self.0.fd(), &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT)
+            };
             if r >= 0 {
                 return Ok(r as usize);
             }
@@ -120,7 +136,13 @@ impl Default for TlsIo {
 impl TlsIo {
     pub fn new() -> Self {
         TlsIo {
-            inner: Mutex::new(Inner { phase: Phase::Off, sess: None, peeked: Vec::new(), peer_closed: false, close_sent: false }),
+            inner: Mutex::new(Inner {
+                phase: Phase::Off,
+                sess: None,
+                peeked: Vec::new(),
+                peer_closed: false,
+                close_sent: false,
+            }),
             cv: Condvar::new(),
             active: AtomicBool::new(false),
         }
@@ -143,7 +165,9 @@ impl TlsIo {
     pub fn begin(&self, sess: Session) -> Result<()> {
         let mut g = self.lock();
         if g.phase != Phase::Off {
-            return Err(Error::inval("the TLS handshake has already been performed on this socket"));
+            return Err(Error::inval(
+                "the TLS handshake has already been performed on this socket",
+            ));
         }
         g.phase = Phase::Handshaking;
         g.sess = Some(sess);
@@ -162,20 +186,40 @@ impl TlsIo {
     /// waiting (non-blocking: `WSAEWOULDBLOCK` until done). `deadline` bounds a blocking
     /// handshake.
     pub fn handshake(&self, sock: &Socket, deadline: Option<Instant>) -> Result<()> {
+        self.handshake_impl(sock, deadline, !sock.is_nonblocking())
+    }
+
+    /// Advances the handshake as far as it goes without waiting (`WSAEWOULDBLOCK` until done),
+    /// whatever the socket's blocking mode; used by `select`/`WSAPoll`.
+    pub fn handshake_nb(&self, sock: &Socket) -> Result<()> {
+        self.handshake_impl(sock, None, false)
+    }
+
+    fn handshake_impl(&self, sock: &Socket, deadline: Option<Instant>, wait: bool) -> Result<()> {
         loop {
             let mut g = self.lock();
             match &g.phase {
                 Phase::Secure => return Ok(()),
-                Phase::Off => return Err(Error::wsa(wsa::WSAENOTCONN, "TLS is not enabled on this socket")),
+                Phase::Off => {
+                    return Err(Error::wsa(
+                        wsa::WSAENOTCONN,
+                        "TLS is not enabled on this socket",
+                    ))
+                }
                 Phase::Failed(..) => return Err(Self::failed(&g.phase).unwrap()),
                 Phase::Handshaking => {}
             }
             let Some(mut sess) = g.sess.take() else {
                 // Another thread drives the handshake.
-                if sock.is_nonblocking() {
-                    return Err(Error::would_block("TLS handshake (in progress on another thread)"));
+                if !wait {
+                    return Err(Error::would_block(
+                        "TLS handshake (in progress on another thread)",
+                    ));
                 }
-                let _g = self.cv.wait_timeout(g, std::time::Duration::from_millis(200)).unwrap_or_else(|e| e.into_inner());
+                let _g = self
+                    .cv
+                    .wait_timeout(g, std::time::Duration::from_millis(200))
+                    .unwrap_or_else(|e| e.into_inner());
                 sock.check_open()?;
                 continue;
             };
@@ -185,7 +229,7 @@ impl TlsIo {
                 match Self::step(sock, &mut sess) {
                     Ok(Step::Done) => break Ok(()),
                     Ok(Step::Blocked(dir)) => {
-                        if sock.is_nonblocking() {
+                        if !wait {
                             break Err(Error::would_block("TLS handshake"));
                         }
                         if let Err(e) = sock.wait(dir, deadline, "TLS handshake") {
@@ -195,6 +239,9 @@ impl TlsIo {
                     Err(e) => break Err(e),
                 }
             };
+            if r.is_ok() {
+                sess.after_handshake();
+            }
             let mut g = self.lock();
             g.sess = Some(sess);
             match &r {
@@ -228,10 +275,13 @@ impl TlsIo {
             }
             match sess.conn.read_tls(&mut Fd(sock)) {
                 Ok(0) => {
-                    return Err(Error::new(Kind::Truncated, "TLS handshake failed: the peer closed the connection during the handshake"));
+                    return Err(Error::new(
+                        Kind::Truncated,
+                        "TLS handshake failed: the peer closed the connection during the handshake",
+                    ));
                 }
                 Ok(_) => {
-                    if let Err(e) = sess.conn.process_new_packets() {
+                    if let Err(e) = sess.process() {
                         let err = sess.error(&e);
                         // Send our alert, best effort.
                         let _ = sess.conn.write_tls(&mut Fd(sock));
@@ -291,7 +341,10 @@ impl TlsIo {
                 }
             }
             let inner = &mut *g;
-            let sess = inner.sess.as_mut().ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
+            let sess = inner
+                .sess
+                .as_mut()
+                .ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
             let target: &mut [u8] = &mut buf[got..];
             if target.is_empty() {
                 return Ok(got);
@@ -327,7 +380,7 @@ impl TlsIo {
                 Ok(_) => {
                     // Ok(0) is EOF: rustls records it, and the reader reports a clean close
                     // (close_notify seen) or UnexpectedEof on the next pass.
-                    if let Err(e) = sess.conn.process_new_packets() {
+                    if let Err(e) = sess.process() {
                         let err = sess.error(&e);
                         let _ = Self::flush_nb(sock, sess);
                         inner.phase = Phase::Failed(err.kind, err.message.clone());
@@ -343,7 +396,11 @@ impl TlsIo {
             }
             drop(g);
             if sock.is_nonblocking() {
-                return if got > 0 { Ok(got) } else { Err(Error::would_block("recv")) };
+                return if got > 0 {
+                    Ok(got)
+                } else {
+                    Err(Error::would_block("recv"))
+                };
             }
             if let Err(e) = sock.wait(Dir::Read, deadline, "recv") {
                 return if got > 0 { Ok(got) } else { Err(e) };
@@ -363,11 +420,21 @@ impl TlsIo {
                 return Err(e);
             }
             if g.close_sent {
-                return Err(Error::wsa(wsa::WSAESHUTDOWN, "send: the socket has been shut down for sending"));
+                return Err(Error::wsa(
+                    wsa::WSAESHUTDOWN,
+                    "send: the socket has been shut down for sending",
+                ));
             }
-            let sess = g.sess.as_mut().ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
+            let sess = g
+                .sess
+                .as_mut()
+                .ok_or_else(|| Error::new(Kind::Internal, "TLS session missing"))?;
             if taken < buf.len() {
-                let n = sess.conn.writer().write(&buf[taken..]).map_err(|e| Error::from_io(&e, "send"))?;
+                let n = sess
+                    .conn
+                    .writer()
+                    .write(&buf[taken..])
+                    .map_err(|e| Error::from_io(&e, "send"))?;
                 taken += n;
             }
             let pending = Self::flush_nb(sock, sess)?;
@@ -377,7 +444,11 @@ impl TlsIo {
             }
             if sock.is_nonblocking() {
                 // What was taken stays queued in rustls and is flushed by later calls.
-                return if taken > 0 { Ok(taken) } else { Err(Error::would_block("send")) };
+                return if taken > 0 {
+                    Ok(taken)
+                } else {
+                    Err(Error::would_block("send"))
+                };
             }
             if let Err(e) = sock.wait(Dir::Write, deadline, "send") {
                 return if taken > 0 { Ok(taken) } else { Err(e) };
@@ -390,7 +461,10 @@ impl TlsIo {
         let mut g = self.lock();
         let peeked = g.peeked.len();
         let more = match g.sess.as_mut() {
-            Some(s) => s.conn.process_new_packets().map(|st| st.plaintext_bytes_to_read()).unwrap_or(0),
+            Some(s) => s
+                .process()
+                .map(|st| st.plaintext_bytes_to_read())
+                .unwrap_or(0),
             None => 0,
         };
         peeked + more
@@ -404,6 +478,32 @@ impl TlsIo {
             (Phase::Handshaking, Some(s)) => (s.conn.wants_read(), s.conn.wants_write()),
             (Phase::Secure, Some(s)) => (false, s.conn.wants_write()),
             _ => (false, false),
+        }
+    }
+
+    /// For `select`: pulls what the kernel has into rustls without waiting and says whether a
+    /// `recv` would now return at once (plaintext waiting, the peer closed, or an error).
+    pub fn pump_read(&self, sock: &Socket) -> bool {
+        let mut g = self.lock();
+        if !g.peeked.is_empty() || matches!(g.phase, Phase::Failed(..)) {
+            return true;
+        }
+        let inner = &mut *g;
+        let Some(sess) = inner.sess.as_mut() else {
+            return false;
+        };
+        loop {
+            match sess.process() {
+                Ok(st) if st.plaintext_bytes_to_read() > 0 || st.peer_has_closed() => return true,
+                Ok(_) => {}
+                Err(_) => return true,
+            }
+            match sess.conn.read_tls(&mut Fd(sock)) {
+                Ok(0) => return true,
+                Ok(_) => continue,
+                Err(e) if would_block(&e) => return false,
+                Err(_) => return true,
+            }
         }
     }
 
@@ -451,7 +551,9 @@ impl TlsIo {
         if g.phase != Phase::Secure {
             return None;
         }
-        g.sess.as_ref().and_then(|s| crate::tls::info::conn_info(&s.conn))
+        g.sess
+            .as_ref()
+            .and_then(|s| crate::tls::info::conn_info(&s.conn))
     }
 
     /// The peer sent `close_notify`.

@@ -25,7 +25,10 @@ pub struct Versions {
 
 impl Default for Versions {
     fn default() -> Self {
-        Versions { tls12: true, tls13: true }
+        Versions {
+            tls12: true,
+            tls13: true,
+        }
     }
 }
 
@@ -39,7 +42,10 @@ impl Versions {
             v.push(&rustls::version::TLS12);
         }
         if v.is_empty() {
-            return Err(Error::new(Kind::NoCommonAlgorithm, "no TLS protocol version is enabled (wstls offers TLS 1.2 and TLS 1.3)"));
+            return Err(Error::new(
+                Kind::NoCommonAlgorithm,
+                "no TLS protocol version is enabled (wstls offers TLS 1.2 and TLS 1.3)",
+            ));
         }
         Ok(v)
     }
@@ -56,17 +62,32 @@ impl Identity {
     /// From PEM data: the chain (leaf first) and a PKCS#8, RSA or EC key (may be in one buffer).
     pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<Identity>> {
         let chain = super::roots::load_pem_certs(cert_pem)?;
-        let key = PrivateKeyDer::from_pem_slice(key_pem)
-            .map_err(|e| Error::new(Kind::NoCredentials, format!("no usable private key (PKCS#8, RSA or EC PEM) in the key data: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+            Error::new(
+                Kind::NoCredentials,
+                format!("no usable private key (PKCS#8, RSA or EC PEM) in the key data: {e}"),
+            )
+        })?;
         let id = Identity { chain, key };
         id.check()?;
         Ok(Arc::new(id))
     }
 
     pub fn from_pem_files(cert: &str, key: &str) -> Result<Arc<Identity>> {
-        let c = std::fs::read(cert).map_err(|e| Error::new(Kind::NoCredentials, format!("cannot read certificate file {cert}: {e}")))?;
-        let k = std::fs::read(key).map_err(|e| Error::new(Kind::NoCredentials, format!("cannot read key file {key}: {e}")))?;
-        Self::from_pem(&c, &k).map_err(|e| Error::new(e.kind, format!("{cert} / {key}: {}", e.message)))
+        let c = std::fs::read(cert).map_err(|e| {
+            Error::new(
+                Kind::NoCredentials,
+                format!("cannot read certificate file {cert}: {e}"),
+            )
+        })?;
+        let k = std::fs::read(key).map_err(|e| {
+            Error::new(
+                Kind::NoCredentials,
+                format!("cannot read key file {key}: {e}"),
+            )
+        })?;
+        Self::from_pem(&c, &k)
+            .map_err(|e| Error::new(e.kind, format!("{cert} / {key}: {}", e.message)))
     }
 
     /// Checks that the key loads and matches the leaf certificate.
@@ -75,11 +96,21 @@ impl Identity {
         let signing = provider
             .key_provider
             .load_private_key(self.key.clone_key())
-            .map_err(|e| Error::new(Kind::NoCredentials, format!("the private key cannot be used: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    Kind::NoCredentials,
+                    format!("the private key cannot be used: {e}"),
+                )
+            })?;
         let ck = rustls::sign::CertifiedKey::new(self.chain.clone(), signing);
         match ck.keys_match() {
-            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => Ok(()),
-            Err(e) => Err(Error::new(Kind::NoCredentials, format!("the private key does not match the certificate: {e}"))),
+            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {
+                Ok(())
+            }
+            Err(e) => Err(Error::new(
+                Kind::NoCredentials,
+                format!("the private key does not match the certificate: {e}"),
+            )),
         }
     }
 
@@ -136,6 +167,51 @@ pub struct SocketTls {
     pub allow_insecure: bool,
     /// Require a peer name (or hook) before trusting a server.
     pub require_name: bool,
+    /// The server config built from these settings, shared by every socket a listener
+    /// accepts (so tickets and the session cache work across connections). Reset whenever a
+    /// server setting changes.
+    pub server_cache: ServerCache,
+}
+
+/// A listener's cached server config and what it was built from.
+pub type ServerCache = Arc<std::sync::Mutex<Option<(ServerKey, Arc<ServerConfig>)>>>;
+
+/// What a cached server config was built from; a mismatch rebuilds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerKey {
+    pub versions: Versions,
+    pub identity: usize,
+    pub client_auth: ClientAuth,
+    pub client_ca: usize,
+    pub alpn: Vec<Vec<u8>>,
+}
+
+impl SocketTls {
+    /// The client-certificate mode in effect: the explicit mode, else `SSL_FLAG_AUTH_CLIENT`
+    /// means "request and verify if sent".
+    pub fn effective_client_auth(&self) -> ClientAuth {
+        if self.client_auth == ClientAuth::None
+            && self.flags & crate::win::sslsock::SSL_FLAG_AUTH_CLIENT != 0
+        {
+            ClientAuth::Request
+        } else {
+            self.client_auth
+        }
+    }
+
+    pub fn server_key(&self, identity: &Arc<Identity>) -> ServerKey {
+        ServerKey {
+            versions: self.versions,
+            identity: Arc::as_ptr(identity) as usize,
+            client_auth: self.effective_client_auth(),
+            client_ca: self
+                .client_ca
+                .as_ref()
+                .map(|c| Arc::as_ptr(c) as usize)
+                .unwrap_or(0),
+            alpn: self.alpn.clone(),
+        }
+    }
 }
 
 impl SocketTls {
@@ -153,12 +229,10 @@ impl SocketTls {
             alpn: Vec::new(),
             allow_insecure: false,
             require_name: true,
+            server_cache: Arc::default(),
         }
     }
 }
-
-/// Process-wide client session cache (resumption keyed by server name).
-static SESSION_CACHE: Lazy<Arc<ClientSessionMemoryCache>> = Lazy::new(|| Arc::new(ClientSessionMemoryCache::new(1024)));
 
 /// `SSLKEYLOGFILE` support, shared by every config.
 static KEY_LOG: Lazy<Arc<rustls::KeyLogFile>> = Lazy::new(|| Arc::new(rustls::KeyLogFile::new()));
@@ -191,12 +265,60 @@ pub struct ClientOptions<'a> {
     pub roots: Option<Arc<RootCertStore>>,
 }
 
-/// Builds a client config; returns it with the verifier's outcome slot.
+/// What a cached client config was built from.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ClientKey {
+    versions: (bool, bool),
+    policy: Policy,
+    identity: usize,
+    alpn: Vec<Vec<u8>>,
+    roots: usize,
+}
+
+/// Client configs by settings: connections with the same settings share one config (and so
+/// one verifier), which rustls requires to resume a session; it also saves building a config
+/// per connection.
+/// The value keeps the identity and roots alive, so their addresses in the key stay unique.
+type ClientEntry = (Arc<ClientConfig>, Option<Arc<Identity>>, Arc<RootCertStore>);
+static CLIENT_CONFIGS: Lazy<std::sync::Mutex<std::collections::HashMap<ClientKey, ClientEntry>>> =
+    Lazy::new(Default::default);
+
+/// The client config for these options (cached); returns it with a fresh per-connection
+/// outcome slot (see `verify::scoped`).
 pub fn client_config(o: ClientOptions<'_>) -> Result<(Arc<ClientConfig>, SharedOutcome)> {
-    let roots = match o.roots {
+    let roots = match o.roots.clone() {
         Some(r) => r,
         None => super::roots::current().0,
     };
+    let key = ClientKey {
+        versions: (o.versions.tls12, o.versions.tls13),
+        policy: o.policy.clone(),
+        identity: o
+            .identity
+            .as_ref()
+            .map(|i| Arc::as_ptr(i) as usize)
+            .unwrap_or(0),
+        alpn: o.alpn.to_vec(),
+        roots: Arc::as_ptr(&roots) as usize,
+    };
+    let mut cache = CLIENT_CONFIGS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((c, _, _)) = cache.get(&key) {
+        return Ok((c.clone(), SharedOutcome::default()));
+    }
+    let identity = o.identity.clone();
+    let (cfg, _) = build_client_config(o, roots.clone())?;
+    if cache.len() >= 256 {
+        cache.clear();
+    }
+    cache.insert(key, (cfg.clone(), identity, roots));
+    Ok((cfg, SharedOutcome::default()))
+}
+
+fn build_client_config(
+    o: ClientOptions<'_>,
+    roots: Arc<RootCertStore>,
+) -> Result<(Arc<ClientConfig>, SharedOutcome)> {
+    let has_hook = o.policy.hook.is_some();
     let verifier = Arc::new(Verifier::new(roots, o.policy));
     let outcome = verifier.outcome.clone();
     let builder = ClientConfig::builder_with_provider(super::provider())
@@ -210,7 +332,16 @@ pub fn client_config(o: ClientOptions<'_>) -> Result<(Arc<ClientConfig>, SharedO
             .map_err(|e| rustls_err(e, "client certificate"))?,
         None => builder.with_no_client_auth(),
     };
-    cfg.resumption = Resumption::store(SESSION_CACHE.clone());
+    // Sessions are kept per config (that is, per server name and settings): rustls resumes only
+    // with the config's own verifier, so a shared store would let other settings' tickets
+    // displace usable ones.
+    cfg.resumption = if has_hook {
+        // A CE validation hook is called once per handshake (programs keep per-connection
+        // state in it); a resumed handshake has no certificate to show it.
+        Resumption::disabled()
+    } else {
+        Resumption::store(Arc::new(ClientSessionMemoryCache::new(256)))
+    };
     cfg.alpn_protocols = o.alpn.to_vec();
     if let Some(k) = key_log() {
         cfg.key_log = k;
@@ -230,7 +361,12 @@ pub struct ServerOptions<'a> {
 /// The default client-CA store: `WSTLS_CLIENT_CA_FILE`, else the trust roots.
 pub fn default_client_ca() -> Result<Arc<RootCertStore>> {
     if let Some(p) = std::env::var_os("WSTLS_CLIENT_CA_FILE") {
-        let data = std::fs::read(&p).map_err(|e| Error::new(Kind::BadCertificate, format!("WSTLS_CLIENT_CA_FILE {}: {e}", p.to_string_lossy())))?;
+        let data = std::fs::read(&p).map_err(|e| {
+            Error::new(
+                Kind::BadCertificate,
+                format!("WSTLS_CLIENT_CA_FILE {}: {e}", p.to_string_lossy()),
+            )
+        })?;
         return super::roots::store_from_pem(&data);
     }
     Ok(super::roots::current().0)
@@ -250,8 +386,14 @@ pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
                 None => default_client_ca()?,
             };
             let b = WebPkiClientVerifier::builder_with_provider(roots, provider.clone());
-            let b = if mode == ClientAuth::Request { b.allow_unauthenticated() } else { b };
-            let v = b.build().map_err(|e| Error::new(Kind::BadCertificate, format!("client CA list: {e}")))?;
+            let b = if mode == ClientAuth::Request {
+                b.allow_unauthenticated()
+            } else {
+                b
+            };
+            let v = b
+                .build()
+                .map_err(|e| Error::new(Kind::BadCertificate, format!("client CA list: {e}")))?;
             builder.with_client_cert_verifier(v)
         }
     };
@@ -275,6 +417,10 @@ fn finish_server(builder: rustls::ConfigBuilder<ServerConfig, rustls::server::Wa
         .with_single_cert(o.identity.chain.clone(), o.identity.key.clone_key())
         .map_err(|e| rustls_err(e, "server certificate"))?;
     cfg.alpn_protocols = o.alpn.to_vec();
+    // Tickets and the session cache belong to this config alone: a session established under
+    // one client-certificate policy must never resume under another (rustls does not re-check
+    // the policy on resumption). Configs are cached per listener settings, so connections
+    // accepted by one listener resume each other's sessions.
     #[cfg(feature = "aws-lc-rs")]
     if let Ok(t) = rustls::crypto::aws_lc_rs::Ticketer::new() {
         cfg.ticketer = t;
@@ -283,6 +429,7 @@ fn finish_server(builder: rustls::ConfigBuilder<ServerConfig, rustls::server::Wa
     if let Ok(t) = rustls::crypto::ring::Ticketer::new() {
         cfg.ticketer = t;
     }
+    cfg.session_storage = rustls::server::ServerSessionMemoryCache::new(1024);
     if let Some(k) = key_log() {
         cfg.key_log = k;
     }

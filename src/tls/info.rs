@@ -42,8 +42,15 @@ pub fn conn_info_common(conn: &CommonState, client: bool) -> Option<ConnInfo> {
     } else {
         (CALG_WSTLS_CHACHA20_POLY1305, 256)
     };
-    let (hash, hash_strength) = if name.ends_with("SHA384") { (CALG_SHA_384, 384) } else { (CALG_SHA_256, 256) };
-    let group = conn.negotiated_key_exchange_group().map(|g| format!("{:?}", g.name())).unwrap_or_default();
+    let (hash, hash_strength) = if name.ends_with("SHA384") {
+        (CALG_SHA_384, 384)
+    } else {
+        (CALG_SHA_256, 256)
+    };
+    let group = conn
+        .negotiated_key_exchange_group()
+        .map(|g| format!("{:?}", g.name()))
+        .unwrap_or_default();
     let (exch, exch_strength) = if group.contains("FFDHE") {
         (CALG_DH_EPHEM, 2048)
     } else if group.contains("384") {
@@ -58,5 +65,15 @@ pub fn conn_info_common(conn: &CommonState, client: bool) -> Option<ConnInfo> {
     let resumed = matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
     let suite_num = u16::from(cs);
     let _ = CipherSuite::from(suite_num);
-    Some(ConnInfo { protocol, cipher, cipher_strength, hash, hash_strength, exch, exch_strength, suite: suite_num, resumed })
+    Some(ConnInfo {
+        protocol,
+        cipher,
+        cipher_strength,
+        hash,
+        hash_strength,
+        exch,
+        exch_strength,
+        suite: suite_num,
+        resumed,
+    })
 }

@@ -15,7 +15,12 @@ struct Roots {
     generation: u64,
 }
 
-static ROOTS: Lazy<RwLock<Roots>> = Lazy::new(|| RwLock::new(Roots { store: Arc::new(initial()), generation: 0 }));
+static ROOTS: Lazy<RwLock<Roots>> = Lazy::new(|| {
+    RwLock::new(Roots {
+        store: Arc::new(initial()),
+        generation: 0,
+    })
+});
 
 fn initial() -> RootCertStore {
     let mut store = RootCertStore::empty();
@@ -49,7 +54,10 @@ pub fn add(certs: Vec<CertificateDer<'static>>) -> Result<usize> {
     let mut store = (*g.store).clone();
     let (added, _) = store.add_parsable_certificates(certs);
     if added == 0 {
-        return Err(Error::new(Kind::BadCertificate, "no usable CA certificate in the PEM data"));
+        return Err(Error::new(
+            Kind::BadCertificate,
+            "no usable CA certificate in the PEM data",
+        ));
     }
     g.store = Arc::new(store);
     g.generation += 1;
@@ -58,17 +66,31 @@ pub fn add(certs: Vec<CertificateDer<'static>>) -> Result<usize> {
 
 /// Every `CERTIFICATE` block of a PEM file.
 pub fn load_pem_certs_file(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>> {
-    let data = std::fs::read(path).map_err(|e| Error::new(Kind::BadCertificate, format!("cannot read {}: {e}", path.display())))?;
-    load_pem_certs(&data).map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e.message)))
+    let data = std::fs::read(path).map_err(|e| {
+        Error::new(
+            Kind::BadCertificate,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    load_pem_certs(&data)
+        .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e.message)))
 }
 
 /// Every `CERTIFICATE` block of PEM data.
 pub fn load_pem_certs(data: &[u8]) -> Result<Vec<CertificateDer<'static>>> {
     let certs: Vec<_> = CertificateDer::pem_slice_iter(data)
         .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::new(Kind::BadCertificate, format!("bad PEM certificate data: {e}")))?;
+        .map_err(|e| {
+            Error::new(
+                Kind::BadCertificate,
+                format!("bad PEM certificate data: {e}"),
+            )
+        })?;
     if certs.is_empty() {
-        return Err(Error::new(Kind::BadCertificate, "no CERTIFICATE block in the PEM data"));
+        return Err(Error::new(
+            Kind::BadCertificate,
+            "no CERTIFICATE block in the PEM data",
+        ));
     }
     Ok(certs)
 }
@@ -78,7 +100,10 @@ pub fn store_from_pem(data: &[u8]) -> Result<Arc<RootCertStore>> {
     let mut store = RootCertStore::empty();
     let (added, _) = store.add_parsable_certificates(load_pem_certs(data)?);
     if added == 0 {
-        return Err(Error::new(Kind::BadCertificate, "no usable CA certificate in the PEM data"));
+        return Err(Error::new(
+            Kind::BadCertificate,
+            "no usable CA certificate in the PEM data",
+        ));
     }
     Ok(Arc::new(store))
 }

@@ -18,17 +18,18 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 
 /// CE `SSLVALIDATECERTFUNC`: `int fn(DWORD dwType, LPVOID pvArg, DWORD dwChainLen, LPBLOB
 /// pCertChain, DWORD dwFlags)`.
-pub type ValidateCertFn = unsafe extern "C" fn(u32, *mut c_void, u32, *mut crate::win::sslsock::BLOB, u32) -> i32;
+pub type ValidateCertFn =
+    unsafe extern "C" fn(u32, *mut c_void, u32, *mut crate::win::sslsock::BLOB, u32) -> i32;
 
 /// A CE validation hook and its `pvArg` (kept as an integer so the settings are `Send`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Hook {
     pub func: usize,
     pub arg: usize,
 }
 
 /// Who decides whether the peer's certificate is acceptable.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
     /// The name to check the certificate against (`None`: no name check).
     pub name: Option<String>,
@@ -44,7 +45,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { name: None, check_chain: true, check_name: true, hook: None, require_name: false }
+        Policy {
+            name: None,
+            check_chain: true,
+            check_name: true,
+            hook: None,
+            require_name: false,
+        }
     }
 }
 
@@ -70,6 +77,21 @@ pub struct Outcome {
 
 pub type SharedOutcome = Arc<Mutex<Outcome>>;
 
+thread_local! {
+    static CURRENT: std::cell::RefCell<Option<SharedOutcome>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (which processes handshake messages of one connection) with `outcome` as the slot
+/// the verifier reports into. Verifiers are shared by every connection of a cached config
+/// (rustls resumes only with the same verifier), so the per-connection result travels this
+/// way: the handshake runs on the calling thread.
+pub fn scoped<T>(outcome: &SharedOutcome, f: impl FnOnce() -> T) -> T {
+    let prev = CURRENT.with(|c| c.replace(Some(outcome.clone())));
+    let r = f();
+    CURRENT.with(|c| *c.borrow_mut() = prev);
+    r
+}
+
 /// The server-certificate verifier used by every client connection.
 #[derive(Debug)]
 pub struct Verifier {
@@ -81,7 +103,12 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(roots: Arc<RootCertStore>, policy: Policy) -> Self {
-        Verifier { provider: super::provider(), roots, policy, outcome: Arc::default() }
+        Verifier {
+            provider: super::provider(),
+            roots,
+            policy,
+            outcome: Arc::default(),
+        }
     }
 }
 
@@ -108,7 +135,10 @@ pub fn decide(
     now: UnixTime,
 ) -> Result<(), rustls::Error> {
     let mut o = Outcome {
-        chain: std::iter::once(end_entity).chain(intermediates.iter()).map(|c| c.clone().into_owned()).collect(),
+        chain: std::iter::once(end_entity)
+            .chain(intermediates.iter())
+            .map(|c| c.clone().into_owned())
+            .collect(),
         ..Default::default()
     };
     let parsed = ParsedCertificate::try_from(end_entity);
@@ -125,7 +155,9 @@ pub fn decide(
     let chain_err = match chain_result {
         Ok(()) => None,
         Err(rustls::Error::InvalidCertificate(ce)) => Some(ce),
-        Err(e) => Some(CertificateError::Other(rustls::OtherError(Arc::new(std::io::Error::other(e.to_string()))))),
+        Err(e) => Some(CertificateError::Other(rustls::OtherError(Arc::new(
+            std::io::Error::other(e.to_string()),
+        )))),
     };
     o.chain_ok = Some(chain_err.is_none());
     o.chain_error = chain_err.clone();
@@ -133,7 +165,10 @@ pub fn decide(
         (Some(name), Ok(p)) if policy.check_name => {
             let r = ServerName::try_from(name.as_str())
                 .map_err(|_| CertificateError::NotValidForName)
-                .and_then(|sn| rustls::client::verify_server_name(p, &sn).map_err(|_| CertificateError::NotValidForName));
+                .and_then(|sn| {
+                    rustls::client::verify_server_name(p, &sn)
+                        .map_err(|_| CertificateError::NotValidForName)
+                });
             o.name_ok = Some(r.is_ok());
             r.err()
         }
@@ -145,12 +180,27 @@ pub fn decide(
     };
 
     let verdict: Result<(), rustls::Error> = if let Some(hook) = policy.hook {
-        let flags = if chain_err.is_some() || name_err.is_some() { crate::win::sslsock::SSL_CERT_FLAG_ISSUER_UNKNOWN } else { 0 };
-        let mut blob = crate::win::sslsock::BLOB { cbSize: end_entity.len() as u32, pBlobData: end_entity.as_ptr() as *mut u8 };
+        let flags = if chain_err.is_some() || name_err.is_some() {
+            crate::win::sslsock::SSL_CERT_FLAG_ISSUER_UNKNOWN
+        } else {
+            0
+        };
+        let mut blob = crate::win::sslsock::BLOB {
+            cbSize: end_entity.len() as u32,
+            pBlobData: end_entity.as_ptr() as *mut u8,
+        };
         // SAFETY: the program gave us this function pointer through SO_SSL_SET_VALIDATE_CERT_HOOK.
         let f: ValidateCertFn = unsafe { std::mem::transmute::<usize, ValidateCertFn>(hook.func) };
         log::debug!("calling the validation hook (flags {flags:#x})");
-        let r = unsafe { f(crate::win::sslsock::SSL_CERT_X509, hook.arg as *mut c_void, 1, &mut blob, flags) };
+        let r = unsafe {
+            f(
+                crate::win::sslsock::SSL_CERT_X509,
+                hook.arg as *mut c_void,
+                1,
+                &mut blob,
+                flags,
+            )
+        };
         o.hook_calls += 1;
         o.hook_result = Some(r);
         if r == crate::win::sslsock::SSL_ERR_OKAY {
@@ -164,23 +214,34 @@ pub fn decide(
                     _ => String::new(),
                 }
             ));
-            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     } else if policy.check_chain && chain_err.is_some() {
         let ce = chain_err.clone().unwrap();
         o.message = Some(cert_error_text(&ce));
         Err(rustls::Error::InvalidCertificate(ce))
     } else if let Some(ne) = name_err {
-        o.message = Some(format!("{} ({:?})", cert_error_text(&ne), policy.name.as_deref().unwrap_or("")));
+        o.message = Some(format!(
+            "{} ({:?})",
+            cert_error_text(&ne),
+            policy.name.as_deref().unwrap_or("")
+        ));
         Err(rustls::Error::InvalidCertificate(ne))
     } else if policy.require_name && policy.name.is_none() && policy.check_chain {
         o.message = Some("no peer name is set and no validation hook is installed, so the server's identity cannot be checked: set one with SO_SSL_SET_PEERNAME (or pass it to SO_SSL_PERFORM_HANDSHAKE), or install a hook with SO_SSL_SET_VALIDATE_CERT_HOOK".into());
-        Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+        Err(rustls::Error::InvalidCertificate(
+            CertificateError::ApplicationVerificationFailure,
+        ))
     } else {
         Ok(())
     };
     o.accepted = verdict.is_ok();
-    *outcome.lock().unwrap_or_else(|e| e.into_inner()) = o;
+    let slot = CURRENT
+        .with(|c| c.borrow().clone())
+        .unwrap_or_else(|| outcome.clone());
+    *slot.lock().unwrap_or_else(|e| e.into_inner()) = o;
     verdict
 }
 
@@ -193,20 +254,89 @@ impl ServerCertVerifier for Verifier {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        decide(&self.provider, &self.roots, &self.policy, &self.outcome, end_entity, intermediates, now).map(|_| ServerCertVerified::assertion())
+        decide(
+            &self.provider,
+            &self.roots,
+            &self.policy,
+            &self.outcome,
+            end_entity,
+            intermediates,
+            now,
+        )
+        .map(|_| ServerCertVerified::assertion())
     }
 
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
+}
+
+/// The outcome for a resumed session, whose certificate rustls did not verify again: the
+/// chain and name checks are re-evaluated on the stored chain (the hook is not called: there
+/// was no certificate exchange). The session was accepted when it was first established.
+pub fn recheck(
+    provider: &CryptoProvider,
+    roots: &RootCertStore,
+    policy: &Policy,
+    chain: &[CertificateDer<'static>],
+) -> Outcome {
+    let mut o = Outcome {
+        chain: chain.to_vec(),
+        accepted: true,
+        ..Default::default()
+    };
+    let Some((leaf, rest)) = chain.split_first() else {
+        return o;
+    };
+    let Ok(parsed) = ParsedCertificate::try_from(leaf) else {
+        return o;
+    };
+    let ok = rustls::client::verify_server_cert_signed_by_trust_anchor(
+        &parsed,
+        roots,
+        rest,
+        UnixTime::now(),
+        provider.signature_verification_algorithms.all,
+    );
+    o.chain_ok = Some(ok.is_ok());
+    if let (Some(name), true) = (&policy.name, policy.check_name) {
+        o.name_ok = Some(
+            ServerName::try_from(name.as_str())
+                .ok()
+                .is_some_and(|sn| rustls::client::verify_server_name(&parsed, &sn).is_ok()),
+        );
+    }
+    o
 }
 
 /// Maps a webpki chain error to the rustls certificate error rustls itself would report.

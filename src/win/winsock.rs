@@ -183,8 +183,14 @@ pub struct WSAOVERLAPPED {
 }
 
 /// `LPWSAOVERLAPPED_COMPLETION_ROUTINE`.
-pub type LPWSAOVERLAPPED_COMPLETION_ROUTINE =
-    Option<unsafe extern "C" fn(dwError: u32, cbTransferred: u32, lpOverlapped: *mut WSAOVERLAPPED, dwFlags: u32)>;
+pub type LPWSAOVERLAPPED_COMPLETION_ROUTINE = Option<
+    unsafe extern "C" fn(
+        dwError: u32,
+        cbTransferred: u32,
+        lpOverlapped: *mut WSAOVERLAPPED,
+        dwFlags: u32,
+    ),
+>;
 
 #[cfg(test)]
 mod tests {
