@@ -30,7 +30,10 @@ fn lib_dir() -> PathBuf {
 
 /// `-I` options: the compat headers and the generated header.
 fn includes() -> Vec<String> {
-    vec![format!("-I{}", root().join("include/compat").display()), format!("-I{}", root().join("include").display())]
+    vec![
+        format!("-I{}", root().join("include/compat").display()),
+        format!("-I{}", root().join("include").display()),
+    ]
 }
 
 fn build_and_run(src: &str, args: &[&Path], envs: &[(&str, &Path)]) {

@@ -5,6 +5,7 @@
 //! and returns the face's failure value.
 pub mod crypt;
 pub mod ext;
+pub mod kernel32;
 pub mod names;
 pub mod ptr;
 pub mod sslsock;
@@ -72,7 +73,10 @@ pub fn sspi_guard(name: &str, f: impl FnOnce() -> crate::sspi::SecResult<i32>) -
             e.status
         }
         Err(p) => {
-            let msg = format!("{name}: internal error (caught panic: {})", error::panic_message(&*p));
+            let msg = format!(
+                "{name}: internal error (caught panic: {})",
+                error::panic_message(&*p)
+            );
             error::set_message(&msg);
             crate::win::sspi::SEC_E_INTERNAL_ERROR
         }

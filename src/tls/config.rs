@@ -403,7 +403,10 @@ pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
 /// Builds a server config whose client certificates are checked by `verifier` (faces with a
 /// policy of their own, such as Schannel's credential and context flags); `o.client_auth` and
 /// `o.client_ca` are not used.
-pub fn server_config_with_verifier(o: ServerOptions<'_>, verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>) -> Result<Arc<ServerConfig>> {
+pub fn server_config_with_verifier(
+    o: ServerOptions<'_>,
+    verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+) -> Result<Arc<ServerConfig>> {
     let builder = ServerConfig::builder_with_provider(super::provider())
         .with_protocol_versions(&o.versions.list()?)
         .map_err(|e| rustls_err(e, "TLS server configuration"))?
@@ -412,7 +415,10 @@ pub fn server_config_with_verifier(o: ServerOptions<'_>, verifier: Arc<dyn rustl
 }
 
 /// Identity, ALPN, tickets and key log: the part every server config shares.
-fn finish_server(builder: rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>, o: &ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
+fn finish_server(
+    builder: rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>,
+    o: &ServerOptions<'_>,
+) -> Result<Arc<ServerConfig>> {
     let mut cfg = builder
         .with_single_cert(o.identity.chain.clone(), o.identity.key.clone_key())
         .map_err(|e| rustls_err(e, "server certificate"))?;

@@ -113,7 +113,9 @@ pub fn map_rustls(e: &rustls::Error, outcome: Option<&SharedOutcome>) -> Error {
         E::InvalidCertificate(ce) => {
             let kind = match ce {
                 // A root with the issuer's name but another key type is no issuer either.
-                C::UnknownIssuer | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => Kind::UntrustedRoot,
+                C::UnknownIssuer | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                    Kind::UntrustedRoot
+                }
                 C::NotValidForName | C::NotValidForNameContext { .. } => Kind::WrongPrincipal,
                 C::Expired
                 | C::ExpiredContext { .. }

@@ -76,32 +76,8 @@ pub struct CERT_EXTENSION {
     pub Value: CRYPT_OBJID_BLOB,
 }
 
-/// `FILETIME`: 100-ns intervals since 1601-01-01 UTC in two 32-bit halves.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FILETIME {
-    pub dwLowDateTime: u32,
-    pub dwHighDateTime: u32,
-}
-
-/// Seconds from 1601-01-01 to 1970-01-01.
-pub const FILETIME_UNIX_EPOCH_SECS: i64 = 11_644_473_600;
-
-impl FILETIME {
-    /// From a Unix timestamp in seconds (times before 1601 give 0).
-    pub fn from_unix(secs: i64) -> FILETIME {
-        let v = (secs.saturating_add(FILETIME_UNIX_EPOCH_SECS)).max(0) as u64;
-        let v = v.saturating_mul(10_000_000);
-        FILETIME {
-            dwLowDateTime: v as u32,
-            dwHighDateTime: (v >> 32) as u32,
-        }
-    }
-
-    pub fn as_u64(&self) -> u64 {
-        (self.dwHighDateTime as u64) << 32 | self.dwLowDateTime as u64
-    }
-}
+/// `FILETIME` (shared with the CE face's `schnlsp.h` types).
+pub use super::schnlsp::FILETIME;
 
 /// `CERT_INFO` (208 bytes): the parsed view of a certificate. Every pointer points into the
 /// certificate's DER bytes or into storage owned by the `CERT_CONTEXT`.

@@ -2,6 +2,7 @@
 pub mod crypt;
 pub mod ext;
 pub mod names;
+pub mod schnlsp;
 pub mod sslsock;
 pub mod sspi;
 pub mod winsock;
