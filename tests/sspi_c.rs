@@ -102,3 +102,57 @@ fn c_client_server_loop() {
         &[("WSTLS_CA_FILE", &ca)],
     );
 }
+
+/// The SSPI headers next to the Winsock headers and the C/POSIX (and C++) standard headers, in
+/// several orders and modes (compile only): curl includes them all in one translation unit.
+#[test]
+fn c_header_combinations() {
+    let sys = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <sys/socket.h>\n#include <netdb.h>\n#include <pthread.h>\n";
+    let sspi = "#define SECURITY_WIN32\n#define SCHANNEL_USE_BLACKLISTS\n#include <subauth.h>\n#include <security.h>\n#include <sspi.h>\n#include <schannel.h>\n#include <wincrypt.h>\n";
+    let win = "#include <windows.h>\n#include <winsock2.h>\n#include <ws2tcpip.h>\n";
+    let body = "int main(void) { CredHandle c; SecInvalidateHandle(&c); SCH_CREDENTIALS s; (void)s; PCCERT_CONTEXT p = NULL; (void)p; \
+                return SecIsValidHandle(&c) ? (int)SEC_E_OK : (int)(InitSecurityInterface() == NULL); }\n";
+    let cases: Vec<(String, &[&str])> = vec![
+        (format!("{sys}{win}{sspi}{body}"), &["-std=c11"]),
+        (format!("{win}{sspi}{sys}{body}"), &["-std=gnu99"]),
+        (
+            format!("#define WIN32_LEAN_AND_MEAN\n{win}{sspi}{body}"),
+            &["-std=c11"],
+        ),
+        (format!("{sspi}{win}{body}"), &["-std=c11"]),
+        (
+            format!("#define UNICODE\n#define _UNICODE\n{win}{sspi}{sys}{body}"),
+            &["-std=c11", "-fshort-wchar"],
+        ),
+        (
+            format!("{sys}{win}{sspi}#include <iostream>\n{body}"),
+            &["-x", "c++", "-std=c++17"],
+        ),
+        (
+            format!("#define UNICODE\n{win}{sspi}{body}"),
+            &["-x", "c++", "-std=c++11", "-fshort-wchar"],
+        ),
+        (
+            format!("{sspi}{sys}{body}"),
+            &["-O2", "-D_FORTIFY_SOURCE=2", "-std=c11"],
+        ),
+    ];
+    for (i, (src, flags)) in cases.iter().enumerate() {
+        let path =
+            std::env::temp_dir().join(format!("wstls-sspi-headers-{}-{i}.c", std::process::id()));
+        std::fs::write(&path, src).unwrap();
+        let out = Command::new("gcc")
+            .args(*flags)
+            .args(["-Wall", "-Wextra", "-Werror", "-fsyntax-only"])
+            .args(includes())
+            .arg(&path)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            out.status.success(),
+            "case {i} {flags:?}:\n{src}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
