@@ -187,6 +187,10 @@ fn handshake_status(cert: &str, flags: u32, target: &str) -> (i32, String) {
 fn untrusted_root() {
     let (st, msg) = handshake_status("untrusted", 0, "localhost");
     assert_eq!(st, SEC_E_UNTRUSTED_ROOT, "{msg}");
+    assert!(
+        msg.contains("WSTLS_CA_FILE"),
+        "the message says what to do: {msg}"
+    );
     // Manual validation lets the program decide.
     assert_eq!(
         handshake_status("untrusted", SCH_CRED_MANUAL_CRED_VALIDATION, "localhost").0,
@@ -204,6 +208,10 @@ fn expired_certificate() {
 fn wrong_principal() {
     let (st, msg) = handshake_status("wrongname", 0, "localhost");
     assert_eq!(st, SEC_E_WRONG_PRINCIPAL, "{msg}");
+    assert!(
+        msg.contains("localhost"),
+        "the message names the expected name: {msg}"
+    );
     assert_eq!(
         handshake_status("server", 0, "not-localhost.example").0,
         SEC_E_WRONG_PRINCIPAL

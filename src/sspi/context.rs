@@ -161,7 +161,8 @@ impl Context {
             ));
         }
         let target = target.filter(|t| !t.is_empty());
-        let (cfg, outcome) = cred.client_config(target.as_deref(), req, &alpn)?;
+        let cfg = cred.client_config(target.as_deref(), req, &alpn)?;
+        let outcome = SharedOutcome::default();
         let name = target
             .as_deref()
             .and_then(|t| ServerName::try_from(t.to_string()).ok());
@@ -501,7 +502,8 @@ impl Ctx {
         let mut state = Drive::Blocked;
         let mut failure: Option<rustls::Error> = None;
         if first && hs.is_client() {
-            match hs.drive(&mut self.inbuf, &mut out) {
+            match crate::tls::verify::scoped(&self.outcome, || hs.drive(&mut self.inbuf, &mut out))
+            {
                 Ok(s) => state = s,
                 Err(e) => failure = Some(e),
             }
@@ -529,7 +531,9 @@ impl Ctx {
                     Scan::Complete(n) => {
                         self.inbuf.extend_from_slice(&input[consumed..consumed + n]);
                         consumed += n;
-                        match hs.drive(&mut self.inbuf, &mut out) {
+                        match crate::tls::verify::scoped(&self.outcome, || {
+                            hs.drive(&mut self.inbuf, &mut out)
+                        }) {
                             Ok(Drive::Done) => {
                                 state = Drive::Done;
                                 break;

@@ -22,7 +22,7 @@ use super::engine::ClientCert;
 use super::{cert, SecError, SecResult};
 use crate::error::{Error, Kind};
 use crate::tls::config::{self, ClientOptions, Identity, Versions};
-use crate::tls::verify::{Policy, SharedOutcome};
+use crate::tls::verify::Policy;
 use crate::win::crypt::CERT_CONTEXT;
 use crate::win::sspi::*;
 
@@ -103,7 +103,7 @@ pub struct Credential {
     pub client_cert: Arc<ClientCert>,
     /// Client configs by (target, chain check, name check, ALPN list): contexts to the same
     /// target share one, so rustls lets them resume each other's sessions.
-    client_configs: Mutex<HashMap<ClientKey, (Arc<ClientConfig>, SharedOutcome)>>,
+    client_configs: Mutex<HashMap<ClientKey, Arc<ClientConfig>>>,
     /// Server configs by (mutual authentication, ALPN list), sharing tickets and the session
     /// cache so clients can resume across contexts.
     server_configs: Mutex<HashMap<ServerKey, Arc<ServerConfig>>>,
@@ -475,13 +475,14 @@ impl Credential {
         self.check_chain(req) && self.flags & SCH_CRED_NO_SERVERNAME_CHECK == 0
     }
 
-    /// The client config for a context to `target` (cached), and its verifier's outcome slot.
+    /// The client config for a context to `target` (cached per credential; the verifier reports
+    /// into the context's outcome through `tls::verify::scoped`).
     pub fn client_config(
         &self,
         target: Option<&str>,
         req: u32,
         alpn: &[Vec<u8>],
-    ) -> SecResult<(Arc<ClientConfig>, SharedOutcome)> {
+    ) -> SecResult<Arc<ClientConfig>> {
         let (check_chain, check_name) = (self.check_chain(req), self.check_name(req));
         let key: ClientKey = (
             target.map(str::to_string),
@@ -493,8 +494,8 @@ impl Credential {
             .client_configs
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        if let Some((c, o)) = cache.get(&key) {
-            return Ok((c.clone(), o.clone()));
+        if let Some(c) = cache.get(&key) {
+            return Ok(c.clone());
         }
         let policy = Policy {
             name: key.0.clone(),
@@ -503,7 +504,7 @@ impl Credential {
             hook: None,
             require_name: false,
         };
-        let (cfg, outcome) = config::client_config(ClientOptions {
+        let (cfg, _) = config::client_config(ClientOptions {
             versions: self.client_versions,
             policy,
             identity: None,
@@ -515,12 +516,20 @@ impl Credential {
         cfg.client_auth_cert_resolver = self.client_cert.clone();
         // Resumption skips verification: only verified, named connections feed the cache.
         let named = target.is_some_and(|t| rustls::pki_types::ServerName::try_from(t).is_ok());
-        if !named || !check_chain || !check_name || self.flags & SCH_CRED_DISABLE_RECONNECTS != 0 {
-            cfg.resumption = Resumption::disabled();
-        }
+        cfg.resumption = if !named
+            || !check_chain
+            || !check_name
+            || self.flags & SCH_CRED_DISABLE_RECONNECTS != 0
+        {
+            Resumption::disabled()
+        } else {
+            // Sessions of this credential only (rustls resumes with the config's own verifier
+            // and resolver, so another store's tickets would be taken and dropped).
+            Resumption::store(Arc::new(rustls::client::ClientSessionMemoryCache::new(256)))
+        };
         let cfg = Arc::new(cfg);
-        cache.insert(key, (cfg.clone(), outcome.clone()));
-        Ok((cfg, outcome))
+        cache.insert(key, cfg.clone());
+        Ok(cfg)
     }
 
     /// The server config for a context (cached per mutual-authentication mode and ALPN list).

@@ -149,7 +149,8 @@ impl Verifier {
 
 fn cert_error_text(e: &CertificateError) -> String {
     match e {
-        CertificateError::UnknownIssuer => "the certificate chain does not end in a trusted root (unknown issuer); add the CA with WSTLS_CA_FILE or wstls_add_trusted_ca_file".into(),
+        CertificateError::UnknownIssuer
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => "the certificate chain does not end in a trusted root (unknown issuer); add the CA with WSTLS_CA_FILE or wstls_add_trusted_ca_file".into(),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => "the certificate has expired".into(),
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "the certificate is not valid yet".into(),
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "the certificate is not valid for the expected name".into(),
@@ -491,7 +492,11 @@ impl rustls::server::danger::ClientCertVerifier for ClientVerifier {
             _ => Ok(rustls::server::danger::ClientCertVerified::assertion()),
         };
         o.accepted = verdict.is_ok();
-        *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = o;
+        // The connection's own slot when its handshake runs under `scoped`.
+        let slot = CURRENT
+            .with(|c| c.borrow().clone())
+            .unwrap_or_else(|| self.outcome.clone());
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = o;
         verdict
     }
 
