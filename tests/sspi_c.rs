@@ -156,3 +156,37 @@ fn c_header_combinations() {
         );
     }
 }
+
+/// The committed SSPI headers are what tools/gen_sspi_headers.py generates (edit the generator,
+/// not the headers).
+#[test]
+fn generated_headers_are_current() {
+    let out = std::env::temp_dir().join(format!("wstls-gen-headers-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let st = Command::new("python3")
+        .arg(root().join("tools/gen_sspi_headers.py"))
+        .current_dir(root())
+        .env("WSTLS_HEADER_OUT", &out)
+        .output()
+        .expect("python3");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    for h in [
+        "sspi.h",
+        "security.h",
+        "schannel.h",
+        "wincrypt.h",
+        "subauth.h",
+    ] {
+        let fresh = std::fs::read_to_string(out.join(h)).unwrap();
+        let committed = std::fs::read_to_string(root().join("include/compat").join(h)).unwrap();
+        assert!(
+            fresh == committed,
+            "include/compat/{h} differs from tools/gen_sspi_headers.py output: regenerate it"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -5,7 +5,7 @@ summarised in /work/shared/reference/sspi-schannel.md. Run from the repository r
 output is committed."""
 import os
 
-OUT = "include/compat"
+OUT = os.environ.get("WSTLS_HEADER_OUT", "include/compat")
 
 def consts(pairs, cast=None):
     out = []
