@@ -753,3 +753,145 @@ fn encrypt_and_decrypt_on_two_threads() {
         assert_eq!(decrypt(&mut s, &mut r).data, (i as u32).to_le_bytes());
     }
 }
+
+fn alpn_buffer(list: &[u8]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(&((6 + list.len()) as u32).to_ne_bytes());
+    b.extend_from_slice(&2u32.to_ne_bytes());
+    b.extend_from_slice(&(list.len() as u16).to_ne_bytes());
+    b.extend_from_slice(list);
+    b
+}
+
+#[test]
+fn alpn_mismatch() {
+    pki();
+    let (mut c, mut s) = creds(Kind::Sch(0), Kind::Sch(0));
+    unsafe {
+        let mut calpn = alpn_buffer(b"\x02h2");
+        let mut inb = [SecBuffer {
+            cbBuffer: calpn.len() as u32,
+            BufferType: SECBUFFER_APPLICATION_PROTOCOLS,
+            pvBuffer: calpn.as_mut_ptr() as *mut _,
+        }];
+        let mut ind = SecBufferDesc {
+            ulVersion: 0,
+            cBuffers: 1,
+            pBuffers: inb.as_mut_ptr(),
+        };
+        let mut out = [SecBuffer {
+            cbBuffer: 0,
+            BufferType: SECBUFFER_TOKEN,
+            pvBuffer: std::ptr::null_mut(),
+        }];
+        let mut outd = SecBufferDesc {
+            ulVersion: 0,
+            cBuffers: 1,
+            pBuffers: out.as_mut_ptr(),
+        };
+        let (mut cctx, mut sctx, mut f) = (SecHandle::default(), SecHandle::default(), 0u32);
+        let st = wstls::ffi::sspi::wstls_InitializeSecurityContextA(
+            &mut c,
+            std::ptr::null_mut(),
+            b"localhost\0".as_ptr() as *mut _,
+            CURL_REQ,
+            0,
+            0,
+            &mut ind,
+            0,
+            &mut cctx,
+            &mut outd,
+            &mut f,
+            std::ptr::null_mut(),
+        );
+        assert_eq!(st, SEC_I_CONTINUE_NEEDED);
+        let mut ch =
+            std::slice::from_raw_parts(out[0].pvBuffer as *const u8, out[0].cbBuffer as usize)
+                .to_vec();
+        wstls::ffi::sspi::wstls_FreeContextBuffer(out[0].pvBuffer);
+        let mut salpn = alpn_buffer(b"\x08http/1.1");
+        let mut inb = [
+            SecBuffer {
+                cbBuffer: ch.len() as u32,
+                BufferType: SECBUFFER_TOKEN,
+                pvBuffer: ch.as_mut_ptr() as *mut _,
+            },
+            SecBuffer {
+                cbBuffer: 0,
+                BufferType: SECBUFFER_EMPTY,
+                pvBuffer: std::ptr::null_mut(),
+            },
+            SecBuffer {
+                cbBuffer: salpn.len() as u32,
+                BufferType: SECBUFFER_APPLICATION_PROTOCOLS,
+                pvBuffer: salpn.as_mut_ptr() as *mut _,
+            },
+        ];
+        let mut ind = SecBufferDesc {
+            ulVersion: 0,
+            cBuffers: 3,
+            pBuffers: inb.as_mut_ptr(),
+        };
+        let mut out = [
+            SecBuffer {
+                cbBuffer: 0,
+                BufferType: SECBUFFER_TOKEN,
+                pvBuffer: std::ptr::null_mut(),
+            },
+            SecBuffer {
+                cbBuffer: 0,
+                BufferType: SECBUFFER_ALERT,
+                pvBuffer: std::ptr::null_mut(),
+            },
+        ];
+        let mut outd = SecBufferDesc {
+            ulVersion: 0,
+            cBuffers: 2,
+            pBuffers: out.as_mut_ptr(),
+        };
+        let st = wstls::ffi::sspi::wstls_AcceptSecurityContext(
+            &mut s,
+            std::ptr::null_mut(),
+            &mut ind,
+            ASC_REQ,
+            0,
+            &mut sctx,
+            &mut outd,
+            &mut f,
+            std::ptr::null_mut(),
+        );
+        assert_eq!(
+            st,
+            SEC_E_APPLICATION_PROTOCOL_MISMATCH,
+            "{}",
+            last_message()
+        );
+        assert_eq!(out[1].BufferType, SECBUFFER_ALERT);
+        assert!(
+            out[1].cbBuffer > 0,
+            "no_application_protocol alert for the client"
+        );
+        let mut alert =
+            std::slice::from_raw_parts(out[1].pvBuffer as *const u8, out[1].cbBuffer as usize)
+                .to_vec();
+        wstls::ffi::sspi::wstls_FreeContextBuffer(out[1].pvBuffer);
+        // The client learns why.
+        let mut cc = Some(cctx);
+        let r = token_call(
+            false,
+            &mut c,
+            &mut cc,
+            Some("localhost"),
+            CURL_REQ,
+            Some(&alert),
+        );
+        assert_eq!(
+            r.status,
+            SEC_E_APPLICATION_PROTOCOL_MISMATCH,
+            "{}",
+            last_message()
+        );
+        alert.clear();
+        delete(&mut cctx);
+    }
+}

@@ -553,7 +553,11 @@ impl Ctx {
             if alert.is_empty() {
                 alert = out;
             }
-            let err = SecError::from(hs.error(&e, Some(&self.outcome)));
+            let mut err = SecError::from(hs.error(&e, Some(&self.outcome)));
+            if matches!(e, rustls::Error::NoApplicationProtocol | rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol)) {
+                err.status = SEC_E_APPLICATION_PROTOCOL_MISMATCH;
+                err.message = "no application protocol (ALPN) in common with the peer".into();
+            }
             return Err(self.fail(err, alert));
         }
         let mut status = SEC_I_CONTINUE_NEEDED;
