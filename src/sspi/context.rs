@@ -554,7 +554,11 @@ impl Ctx {
                 alert = out;
             }
             let mut err = SecError::from(hs.error(&e, Some(&self.outcome)));
-            if matches!(e, rustls::Error::NoApplicationProtocol | rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol)) {
+            if matches!(
+                e,
+                rustls::Error::NoApplicationProtocol
+                    | rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol)
+            ) {
                 err.status = SEC_E_APPLICATION_PROTOCOL_MISMATCH;
                 err.message = "no application protocol (ALPN) in common with the peer".into();
             }
