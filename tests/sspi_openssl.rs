@@ -604,3 +604,75 @@ fn every_suite_against_openssl() {
         free_cred(cred);
     }
 }
+
+/// A TLS 1.2 server asks to renegotiate (HelloRequest): DecryptMessage says
+/// SEC_I_RENEGOTIATE, the ISC that follows answers with a no_renegotiation warning (rustls does
+/// not renegotiate), and OpenSSL, which treats that refusal as fatal, ends the connection with
+/// an alert that DecryptMessage reports.
+#[test]
+fn renegotiation_request_is_refused() {
+    let (mut peer, port) = s_server("server", &["-tls1_2"]);
+    let mut sock = connect(port);
+    let mut cred = client_cred(Kind::Sch(0), 0);
+    let mut seen = Seen::default();
+    let mut chunks = Chunks::Big;
+    let (mut ctx, mut enc, _) = client_handshake(
+        &mut sock,
+        &mut cred,
+        "localhost",
+        CURL_REQ,
+        &mut chunks,
+        &mut seen,
+    )
+    .unwrap();
+    assert_eq!(connection_info(&mut ctx).dwProtocol, SP_PROT_TLS1_2_CLIENT);
+    peer.send("r\n");
+    // Read until the HelloRequest arrives.
+    let mut status = SEC_E_OK;
+    let mut answered = false;
+    for _ in 0..50 {
+        if enc.is_empty() && read_chunk(&mut sock, &mut enc, &mut chunks) == 0 {
+            break;
+        }
+        let d = decrypt(&mut ctx, &mut enc);
+        status = d.status;
+        let keep = d.extra;
+        if d.status == SEC_E_INCOMPLETE_MESSAGE {
+            read_chunk(&mut sock, &mut enc, &mut chunks);
+            continue;
+        }
+        enc.drain(..enc.len() - keep);
+        if d.status == SEC_I_RENEGOTIATE {
+            let mut c = Some(ctx);
+            let r = token_call(
+                false,
+                &mut cred,
+                &mut c,
+                Some("localhost"),
+                CURL_REQ,
+                Some(&enc),
+            );
+            assert_eq!(r.status, SEC_E_OK);
+            assert!(
+                !r.token.is_empty(),
+                "the refusal (a warning alert) must be sent"
+            );
+            sock.write_all(&r.token).unwrap();
+            answered = true;
+            continue;
+        }
+        if d.status != SEC_E_OK {
+            break;
+        }
+    }
+    assert!(
+        answered,
+        "no SEC_I_RENEGOTIATE for the HelloRequest (last status {status:#x})"
+    );
+    assert!(
+        status < 0,
+        "OpenSSL ends the connection after the refusal; DecryptMessage reports its alert"
+    );
+    delete(&mut ctx);
+    free_cred(cred);
+}
