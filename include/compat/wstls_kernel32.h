@@ -30,6 +30,7 @@ typedef wstls_FARPROC FARPROC;
 typedef wstls_FILETIME FILETIME, *PFILETIME, *LPFILETIME;
 #endif
 
+#ifndef WSTLS_NO_NAME_MAPPING
 #ifndef LoadLibraryA
 #define LoadLibraryA(name) ((HMODULE)wstls_load_library((const void *)(name), sizeof(*(name))))
 #endif
@@ -57,6 +58,7 @@ typedef wstls_FILETIME FILETIME, *PFILETIME, *LPFILETIME;
 #ifndef SetLastError
 #define SetLastError wstls_SetLastError
 #endif
+#endif /* WSTLS_NO_NAME_MAPPING */
 
 /* Win32 error codes these functions report through GetLastError(). */
 #ifndef ERROR_INVALID_HANDLE
