@@ -163,6 +163,35 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The SSPI status (`SEC_E_*`) an SSPI entry point reports for this error.
+    pub fn sec_code(&self) -> i32 {
+        use crate::win::sspi as s;
+        match self.kind {
+            Kind::UntrustedRoot => s::SEC_E_UNTRUSTED_ROOT,
+            Kind::WrongPrincipal => s::SEC_E_WRONG_PRINCIPAL,
+            Kind::CertExpired => s::SEC_E_CERT_EXPIRED,
+            Kind::BadCertificate | Kind::HookRejected => s::SEC_E_CERT_UNKNOWN,
+            Kind::IllegalMessage => s::SEC_E_ILLEGAL_MESSAGE,
+            Kind::DecryptFailure => s::SEC_E_DECRYPT_FAILURE,
+            Kind::NoCommonAlgorithm => s::SEC_E_ALGORITHM_MISMATCH,
+            Kind::NoCredentials => s::SEC_E_NO_CREDENTIALS,
+            // SSPI has no transport; a truncated stream is a message that never completed.
+            Kind::Truncated => s::SEC_E_INCOMPLETE_MESSAGE,
+            Kind::InvalidHandle => s::SEC_E_INVALID_HANDLE,
+            Kind::InvalidToken => s::SEC_E_INVALID_TOKEN,
+            Kind::BufferTooSmall => s::SEC_E_BUFFER_TOO_SMALL,
+            Kind::Unsupported => s::SEC_E_UNSUPPORTED_FUNCTION,
+            Kind::Internal => s::SEC_E_INTERNAL_ERROR,
+            Kind::Wsa(c) if c == wsa::WSAEFAULT => s::SEC_E_INVALID_TOKEN,
+            Kind::Wsa(c) if c == wsa::WSAEINVAL => s::SEC_E_INVALID_PARAMETER,
+            Kind::Wsa(c) if c == wsa::WSAENOTCONN => s::SEC_E_CONTEXT_EXPIRED,
+            Kind::Wsa(c) if c == wsa::WSAENOBUFS => s::SEC_E_INSUFFICIENT_MEMORY,
+            Kind::Wsa(_) => s::SEC_E_INTERNAL_ERROR,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

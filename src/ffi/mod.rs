@@ -3,11 +3,14 @@
 //! Every entry point goes through one of the guards below: it catches panics (none crosses
 //! the boundary), turns an `Err` into the face's error code plus the thread-local message,
 //! and returns the face's failure value.
+pub mod crypt;
 pub mod ext;
 pub mod kernel32;
 pub mod names;
 pub mod ptr;
+pub mod secsock;
 pub mod sslsock;
+pub mod sspi;
 pub mod winsock;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -53,6 +56,30 @@ pub fn code_guard(name: &str, f: impl FnOnce() -> Result<()>) -> i32 {
                 ),
             );
             error::report_wsa(&e)
+        }
+    }
+}
+
+/// Runs an SSPI entry point, which returns its status: `Ok(status)` is returned as is (success
+/// and informational codes such as `SEC_I_CONTINUE_NEEDED`); `Err(e)` records the message for
+/// `wstls_last_error_message()` and returns `e.status`; a caught panic is
+/// `SEC_E_INTERNAL_ERROR`.
+pub fn sspi_guard(name: &str, f: impl FnOnce() -> crate::sspi::SecResult<i32>) -> i32 {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(status)) => status,
+        Ok(Err(e)) => {
+            let msg = format!("{name}: {}", e.message);
+            log::debug!("wstls SSPI status {:#010x}: {msg}", e.status as u32);
+            error::set_message(&msg);
+            e.status
+        }
+        Err(p) => {
+            let msg = format!(
+                "{name}: internal error (caught panic: {})",
+                error::panic_message(&*p)
+            );
+            error::set_message(&msg);
+            crate::win::sspi::SEC_E_INTERNAL_ERROR
         }
     }
 }

@@ -2,6 +2,7 @@
 //! (webpki plus the CE hook or the Schannel flags), config builders and the sans-IO session.
 pub mod config;
 pub mod info;
+pub mod record;
 pub mod roots;
 pub mod session;
 pub mod verify;
