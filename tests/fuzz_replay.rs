@@ -36,7 +36,11 @@ impl Rng {
 #[test]
 fn wsaioctl_corpus_replays() {
     let c = corpus("wsaioctl");
-    assert!(c.len() >= 8, "the corpus has a seed per code family ({})", c.len());
+    assert!(
+        c.len() >= 8,
+        "the corpus has a seed per code family ({})",
+        c.len()
+    );
     for input in &c {
         wsaioctl::run(input);
     }
@@ -54,7 +58,11 @@ fn wsaioctl_generated_inputs() {
 #[test]
 fn addr_corpus_replays() {
     let c = corpus("addr");
-    assert!(c.len() >= 6, "the corpus has a seed per operation ({})", c.len());
+    assert!(
+        c.len() >= 6,
+        "the corpus has a seed per operation ({})",
+        c.len()
+    );
     for input in &c {
         addr::run(input);
     }
