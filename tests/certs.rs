@@ -1,16 +1,20 @@
 //! Certificate checks a client does by default (issue "reliability and security"): expired,
 //! not yet valid, wrong extended key usage, a CA used as leaf, name mismatch, unknown issuer
-//! and bad signature are all refused, with `WSAECONNABORTED` and a message saying why; a
+//! and bad signature are all refused on every face (CE sockets and the secure socket
+//! extensions: `WSAECONNABORTED`; SSPI: the matching `SEC_E_*`), with a message saying why; a
 //! good certificate from the same CA is accepted (the control).
 mod common;
+mod faces;
 mod peer;
+mod sspi_common;
 
-use common::*;
+use faces::*;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use wstls::win::sspi::*;
 use wstls::win::wsa;
 
 struct Ca {
@@ -67,50 +71,63 @@ fn issue(p: CertificateParams, ca: &Ca) -> peer::Ident {
     }
 }
 
-/// A wstls client (CE face, peer name "localhost") against a server presenting `id`.
-/// Returns `Ok(())` or the connect error (code, message).
-fn connect_to(id: peer::Ident, v: peer::Ver) -> Result<(), (i32, String)> {
-    trusted_pki(); // common's startup and roots
+/// A client of `face` (peer name "localhost") against a server presenting `id`: `Ok(())` or
+/// the failure of the handshake.
+fn connect_to(face: &Face, id: peer::Ident, v: peer::Ver) -> Result<(), Failure> {
+    trusted_ca();
     let h = peer::serve(move |mut s| {
         let _ = peer::handshake(&mut s, peer::server_config(v, &id));
         peer::stall(s);
     });
-    let c = tcp();
-    set_secure(c);
-    set_peer_name(c, "localhost");
-    set_rcvtimeo(c, 20_000);
-    let r = if connect(c, h.port) == 0 {
-        Ok(())
-    } else {
-        Err(last_error())
-    };
-    close(c);
+    let r = (face.connect)(h.port, 20_000).map(|_| ());
     h.join();
     r
 }
 
-fn refused(id: peer::Ident, why: &str) {
-    for v in [peer::Ver::Tls13, peer::Ver::Tls12] {
-        match connect_to(id.clone(), v) {
-            Ok(()) => panic!("{v:?}: a server certificate that is {why} was accepted"),
-            Err((code, msg)) => {
-                eprintln!("{v:?} {why}: {code} {msg}");
-                assert_eq!(code, wsa::WSAECONNABORTED, "{why}: {msg}");
-                assert!(
-                    msg.to_lowercase().contains(why),
-                    "{v:?}: the message should say '{why}': {msg}"
-                );
+/// Refused on every face and both versions, the message saying `why`; SSPI's status is
+/// `sec` when given.
+fn refused_with(id: peer::Ident, why: &str, sec: Option<i32>) {
+    for_each_face(|face| {
+        for v in [peer::Ver::Tls13, peer::Ver::Tls12] {
+            match connect_to(face, id.clone(), v) {
+                Ok(()) => panic!(
+                    "{}: {v:?}: a server certificate that is {why} was accepted",
+                    face.name
+                ),
+                Err(f) => {
+                    eprintln!("{} {v:?} {why}: {:#x} {}", face.name, f.code, f.message);
+                    assert_eq!(f.end, End::Aborted, "{}: {why}: {f:?}", face.name);
+                    if f.code > 0 {
+                        assert_eq!(f.code, wsa::WSAECONNABORTED);
+                    } else if let Some(st) = sec {
+                        assert_eq!(f.code, st, "{}: {why}: {}", face.name, f.message);
+                    }
+                    assert!(
+                        f.message.to_lowercase().contains(why),
+                        "{}: {v:?}: the message should say '{why}': {}",
+                        face.name,
+                        f.message
+                    );
+                }
             }
         }
-    }
+    });
+}
+
+fn refused(id: peer::Ident, why: &str) {
+    refused_with(id, why, None)
 }
 
 #[test]
 fn good_certificate_is_accepted() {
     let id = issue(leaf_params(&["localhost"]), trusted_ca());
-    for v in [peer::Ver::Tls13, peer::Ver::Tls12] {
-        assert_eq!(connect_to(id.clone(), v), Ok(()));
-    }
+    for_each_face(|face| {
+        for v in [peer::Ver::Tls13, peer::Ver::Tls12] {
+            if let Err(f) = connect_to(face, id.clone(), v) {
+                panic!("{} {v:?}: a good certificate was refused: {f:?}", face.name);
+            }
+        }
+    });
 }
 
 #[test]
@@ -118,7 +135,7 @@ fn expired() {
     let mut p = leaf_params(&["localhost"]);
     p.not_before = rcgen::date_time_ymd(2001, 1, 1);
     p.not_after = rcgen::date_time_ymd(2002, 1, 1);
-    refused(issue(p, trusted_ca()), "expired");
+    refused_with(issue(p, trusted_ca()), "expired", Some(SEC_E_CERT_EXPIRED));
 }
 
 #[test]
@@ -149,16 +166,21 @@ fn ca_used_as_leaf() {
 
 #[test]
 fn name_mismatch() {
-    refused(
+    refused_with(
         issue(leaf_params(&["other.example"]), trusted_ca()),
         "expected name",
+        Some(SEC_E_WRONG_PRINCIPAL),
     );
 }
 
 #[test]
 fn unknown_issuer() {
     let rogue = new_ca("untrusted CA");
-    refused(issue(leaf_params(&["localhost"]), &rogue), "unknown issuer");
+    refused_with(
+        issue(leaf_params(&["localhost"]), &rogue),
+        "unknown issuer",
+        Some(SEC_E_UNTRUSTED_ROOT),
+    );
 }
 
 #[test]
@@ -170,10 +192,12 @@ fn self_signed_leaf() {
         key: PrivateKeyDer::try_from(k.serialize_der()).unwrap(),
     };
     // Refused; the reason webpki gives depends on which roots have a matching subject.
-    for v in [peer::Ver::Tls13, peer::Ver::Tls12] {
-        let (code, msg) = connect_to(id.clone(), v).expect_err("a self-signed leaf was accepted");
-        assert_eq!(code, wsa::WSAECONNABORTED, "{msg}");
-    }
+    for_each_face(|face| {
+        for v in [peer::Ver::Tls13, peer::Ver::Tls12] {
+            let f = connect_to(face, id.clone(), v).expect_err("a self-signed leaf was accepted");
+            assert_eq!(f.end, End::Aborted, "{f:?}");
+        }
+    });
 }
 
 #[test]
