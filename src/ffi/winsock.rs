@@ -493,6 +493,12 @@ pub unsafe extern "C" fn wstls_sendto(
             return do_send(&sock, data, flags).map(clamp_len);
         }
         let dest = addr::from_windows(to as *const u8, tolen)?;
+        if dest.ip().is_unspecified() || dest.port() == 0 {
+            return Err(Error::wsa(
+                wsa::WSAEADDRNOTAVAIL,
+                format!("sendto: {dest} is not a valid destination (no address or port 0)"),
+            ));
+        }
         let native = send_flags(flags)?;
         let deadline = sock.deadline(Dir::Write);
         loop {
