@@ -249,6 +249,26 @@ static void addresses(void)
     sin.sin_family = AF_INET;
     /* An IPv6 address on an IPv4 socket. */
     BAD(bind(s, (struct sockaddr *)&sin6, sizeof sin6), SOCKET_ERROR, WSAEAFNOSUPPORT);
+    /* Destinations without an address or a port, TCP and UDP. */
+    {
+        SOCKET u = socket(AF_INET, SOCK_DGRAM, 0);
+        struct sockaddr_in d;
+        CHECK(u != INVALID_SOCKET);
+        memset(&d, 0, sizeof d);
+        d.sin_family = AF_INET;
+        d.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        BAD(connect(u, (struct sockaddr *)&d, sizeof d), SOCKET_ERROR, WSAEADDRNOTAVAIL); /* port 0 */
+        BAD(sendto(u, "x", 1, 0, (struct sockaddr *)&d, sizeof d), SOCKET_ERROR, WSAEADDRNOTAVAIL);
+        d.sin_port = htons(9);
+        d.sin_addr.s_addr = 0;
+        BAD(connect(u, (struct sockaddr *)&d, sizeof d), SOCKET_ERROR, WSAEADDRNOTAVAIL); /* INADDR_ANY */
+        CHECK_OK(closesocket(u));
+        d.sin_port = 0;
+        d.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        u = socket(AF_INET, SOCK_STREAM, 0);
+        BAD(connect(u, (struct sockaddr *)&d, sizeof d), SOCKET_ERROR, WSAEADDRNOTAVAIL);
+        CHECK_OK(closesocket(u));
+    }
     /* Oversized namelen: accepted (the extra bytes are ignored, as on Windows). */
     memset(big, 0, sizeof big);
     memcpy(big, &sin, sizeof sin);
