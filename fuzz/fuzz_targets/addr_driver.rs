@@ -115,8 +115,14 @@ pub fn run(data: &[u8]) {
                     NI_NUMERICHOST | NI_NUMERICSERV,
                 )
             };
-            assert!(host[host_len..].iter().all(|b| *b == CANARY), "host overrun");
-            assert!(serv[serv_len..].iter().all(|b| *b == CANARY), "service overrun");
+            assert!(
+                host[host_len..].iter().all(|b| *b == CANARY),
+                "host overrun"
+            );
+            assert!(
+                serv[serv_len..].iter().all(|b| *b == CANARY),
+                "service overrun"
+            );
             let want = decode(payload, len);
             if rc == 0 {
                 let want = want.expect("getnameinfo accepted an invalid sockaddr");
@@ -146,9 +152,8 @@ pub fn run(data: &[u8]) {
                 _ => param as c_int,
             };
             let mut out = [CANARY; 16 + 8];
-            let rc = unsafe {
-                wstls_inet_pton(family, text.as_ptr(), out.as_mut_ptr() as *mut c_void)
-            };
+            let rc =
+                unsafe { wstls_inet_pton(family, text.as_ptr(), out.as_mut_ptr() as *mut c_void) };
             let s = text.to_str().ok();
             match family {
                 wsa::AF_INET => {
@@ -157,7 +162,9 @@ pub fn run(data: &[u8]) {
                     if let Some(w) = want {
                         assert_eq!(out[..4], w.octets());
                     }
-                    assert!(out[if rc == 1 { 4 } else { 0 }..].iter().all(|b| *b == CANARY));
+                    assert!(out[if rc == 1 { 4 } else { 0 }..]
+                        .iter()
+                        .all(|b| *b == CANARY));
                 }
                 wsa::AF_INET6 => {
                     let want = s.and_then(|s| s.parse::<Ipv6Addr>().ok());
@@ -165,7 +172,9 @@ pub fn run(data: &[u8]) {
                     if let Some(w) = want {
                         assert_eq!(out[..16], w.octets());
                     }
-                    assert!(out[if rc == 1 { 16 } else { 0 }..].iter().all(|b| *b == CANARY));
+                    assert!(out[if rc == 1 { 16 } else { 0 }..]
+                        .iter()
+                        .all(|b| *b == CANARY));
                 }
                 _ => {
                     assert_eq!(rc, -1);
@@ -183,7 +192,10 @@ pub fn run(data: &[u8]) {
                         size,
                     )
                 };
-                assert!(buf[size..].iter().all(|b| *b == CANARY), "inet_ntop overrun");
+                assert!(
+                    buf[size..].iter().all(|b| *b == CANARY),
+                    "inet_ntop overrun"
+                );
                 if p.is_null() {
                     last_error_is_set();
                 } else {
@@ -202,13 +214,17 @@ pub fn run(data: &[u8]) {
             }
         }
         4 => {
-            let cut = payload.iter().position(|b| *b == b'/').unwrap_or(payload.len());
+            let cut = payload
+                .iter()
+                .position(|b| *b == b'/')
+                .unwrap_or(payload.len());
             let node = c_string(&payload[..cut]);
             let service = c_string(payload.get(cut + 1..).unwrap_or(&[]));
             let mut hints: addrinfo = unsafe { std::mem::zeroed() };
             hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | (param as c_int & 0x3);
             hints.ai_family = [0, wsa::AF_INET, wsa::AF_INET6, 10][(param >> 2) as usize % 4];
-            hints.ai_socktype = [0, wsa::SOCK_STREAM, wsa::SOCK_DGRAM, 77][(param >> 4) as usize % 4];
+            hints.ai_socktype =
+                [0, wsa::SOCK_STREAM, wsa::SOCK_DGRAM, 77][(param >> 4) as usize % 4];
             hints.ai_protocol = [0, 6, 17, -1][(param >> 6) as usize % 4];
             let mut res: *mut addrinfo = std::ptr::null_mut();
             let no_node = param & 0x80 != 0 && cut == 0;
@@ -270,9 +286,7 @@ pub fn run(data: &[u8]) {
                 let want = decode(payload, len).expect("connect accepted an invalid sockaddr");
                 let mut out = [CANARY; 28 + 8];
                 let mut n: c_int = 28;
-                let r = unsafe {
-                    wstls_getpeername(s, out.as_mut_ptr() as *mut sockaddr, &mut n)
-                };
+                let r = unsafe { wstls_getpeername(s, out.as_mut_ptr() as *mut sockaddr, &mut n) };
                 assert_eq!(r, 0);
                 assert!(out[28..].iter().all(|b| *b == CANARY));
                 let got = decode(&out, n as usize).unwrap();
