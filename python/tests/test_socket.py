@@ -297,6 +297,69 @@ def test_setting_credentials_on_a_plain_socket_fails(pki):
     assert "SO_SECURE" in ei.value.message
 
 
+def test_default_server_credentials_with_a_missing_file_fail(tmp_path):
+    missing = str(tmp_path / "no-such-cert.pem")
+    with pytest.raises(WSAError) as ei:
+        wstls.set_default_server_credentials(missing)
+    assert "no-such-cert.pem" in ei.value.message
+    assert ei.value.function == "wstls_set_default_server_credentials"
+
+
+DEFAULTS_PROGRAM = r"""
+import sys
+sys.path.insert(0, {pydir!r})
+import wstls
+from wstls import C
+wstls.set_default_server_credentials({cert!r}, {key!r})
+with wstls.Socket(secure=True) as ls:     # no per-socket certificate: the process default
+    ls.set_verify_mode(C.WSTLS_VERIFY_PEER | C.WSTLS_VERIFY_FAIL_IF_NO_PEER_CERT)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen()
+    print(ls.getsockname()[1], flush=True)
+    try:
+        ls.accept()
+        print("accepted a client without a certificate", flush=True)
+    except wstls.WSAError as e:
+        print("refused:", e.code, e.message, flush=True)
+    conn, _ = ls.accept()
+    with conn:
+        der = conn.peer_certificate(0)
+        print("client certificate:", len(der), "bytes", flush=True)
+        conn.sendall(conn.recv(100))
+        conn.recv(100)
+        conn.shutdown(C.SD_SEND)
+"""
+
+
+def test_default_server_credentials_and_required_client_certificate(pki):
+    """In a child process (process-wide defaults): wstls_set_default_server_credentials, and
+    WSTLS_SO_SET_VERIFY_MODE requiring a client certificate, against Python ssl clients."""
+    prog = DEFAULTS_PROGRAM.format(pydir=os.path.join(REPO, "python"), cert=pki["cert"], key=pki["key"])
+    child = subprocess.Popen([sys.executable, "-c", prog], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(child.stdout.readline())
+        # 1. no client certificate: the server refuses the handshake.
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            with pytest.raises((ssl.SSLError, OSError)):
+                t = tls_client_context(pki).wrap_socket(raw, server_hostname="localhost")
+                t.recv(1)  # TLS 1.3: the refusal arrives after the client's handshake
+        # 2. with one: accepted, and the server reads it.
+        ctx = tls_client_context(pki)
+        ctx.load_cert_chain(pki["client_cert"], pki["client_key"])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as t:
+                t.sendall(b"with cert")
+                assert t.recv(100) == b"with cert"
+                t.unwrap()
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, out + err
+    assert re.search(r"^refused: 10053 .*certificate", out, re.M), out
+    assert re.search(r"^client certificate: \d+ bytes", out, re.M), out
+
+
 # ---- CE control codes (implemented in the CE branch; skipped until this libwstls has them) ----
 
 def test_ce_peer_name_mismatch(tls_echo_server):

@@ -16,7 +16,8 @@ python/README.md. Trust: the system store plus WSTLS_CA_FILE, as for C programs.
 """
 from . import constants
 from . import constants as C  # noqa: F401  (short alias: wstls.C.SO_SECURE)
-from ._lib import WSAError, WstlsError, has, last_error_message, library_path, startup, version
+from ._lib import (WSAError, WstlsError, has, last_error_message, library_path, set_default_client_credentials,
+                   set_default_server_credentials, startup, version)
 from .winsock import Socket, create_connection
 from . import sspi
 
@@ -29,6 +30,8 @@ __all__ = [
     "has",
     "last_error_message",
     "library_path",
+    "set_default_client_credentials",
+    "set_default_server_credentials",
     "sspi",
     "startup",
     "version",

@@ -104,6 +104,10 @@ setsockopt = _proto("wstls_setsockopt", ctypes.c_int, SOCKET, ctypes.c_int, ctyp
 getsockopt = _proto("wstls_getsockopt", ctypes.c_int, SOCKET, ctypes.c_int, ctypes.c_int, ctypes.c_void_p,
                     ctypes.POINTER(ctypes.c_int))
 ioctlsocket = _proto("wstls_ioctlsocket", ctypes.c_int, SOCKET, ctypes.c_int32, ctypes.POINTER(ctypes.c_uint32))
+set_default_server_credentials_raw = _proto("wstls_set_default_server_credentials", ctypes.c_int32,
+                                           ctypes.c_char_p, ctypes.c_char_p)
+set_default_client_credentials_raw = _proto("wstls_set_default_client_credentials", ctypes.c_int32,
+                                           ctypes.c_char_p, ctypes.c_char_p)
 WSAIoctl = _proto("wstls_WSAIoctl", ctypes.c_int, SOCKET, DWORD, ctypes.c_void_p, DWORD, ctypes.c_void_p, DWORD,
                   LPDWORD, ctypes.c_void_p, ctypes.c_void_p)
 
@@ -145,6 +149,21 @@ def raise_wsa(function):
     failing function, on the same thread: the code and message are thread-local)."""
     code = WSAGetLastError()
     raise WSAError(code, last_error_message(), function)
+
+
+def set_default_server_credentials(cert_file, key_file=None):
+    """wstls_set_default_server_credentials: the process default server certificate chain and
+    key (PEM files), as WSTLS_CERT_FILE/WSTLS_KEY_FILE. Raises WSAError on failure."""
+    if set_default_server_credentials_raw(cert_file.encode(), key_file.encode() if key_file else None) != 0:
+        raise_wsa("wstls_set_default_server_credentials")
+
+
+def set_default_client_credentials(cert_file=None, key_file=None):
+    """wstls_set_default_client_credentials: the process default client certificate (None
+    removes it), as WSTLS_CLIENT_CERT_FILE/WSTLS_CLIENT_KEY_FILE."""
+    if set_default_client_credentials_raw(cert_file.encode() if cert_file else None,
+                                          key_file.encode() if key_file else None) != 0:
+        raise_wsa("wstls_set_default_client_credentials")
 
 
 _started = False
