@@ -5,6 +5,7 @@
 //! and returns the face's failure value. Each guard first makes sure `WSTLS_LOG` has been read
 //! (`logging::init`: one atomic load once done), so logging works whichever face is called first.
 pub mod ext;
+pub mod kernel32;
 pub mod names;
 pub mod ptr;
 pub mod sslsock;
