@@ -21,24 +21,11 @@
 #include <windows.h>
 #include <winsock2.h>
 #include <ws2tcpip.h>
-/* SO_SECURE and SO_SEC_SSL come from CE's sslsock.h; older CE SDKs had them in winsock.h.
- * Define them here when this build of wstls has no sslsock.h yet. */
-#if defined(__has_include)
-#if __has_include(<sslsock.h>)
-#include <sslsock.h>
-#endif
-#endif
+#include <sslsock.h> /* SO_SECURE, SO_SEC_SSL (older CE SDKs had them in winsock.h) */
 #include <wstls_ext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef SO_SECURE
-#define SO_SECURE 0x2001
-#endif
-#ifndef SO_SEC_SSL
-#define SO_SEC_SSL 0x2004
-#endif
 
 #pragma comment(lib, "Ws2_32.lib")
 
