@@ -1,11 +1,11 @@
 #!/bin/sh
 # run_sspi.sh CLIENT SERVER - runs the SSPI examples against peers that are not wstls, with a
 # CA and leaf made by gen_certs.sh:
-#   1. sspi_client (curl-style HTTPS GET) against openssl s_server -www, TLS 1.3 and TLS 1.2:
+#   1. sspi_https_get (curl-style HTTPS GET) against openssl s_server -www, TLS 1.3 and TLS 1.2:
 #      status line printed, the server's close_notify seen;
-#   2. sspi_client against a server whose CA is not trusted: SEC_E_UNTRUSTED_ROOT (0x80090325)
+#   2. sspi_https_get against a server whose CA is not trusted: SEC_E_UNTRUSTED_ROOT (0x80090325)
 #      and a message;
-#   3. sspi_server (AcceptSecurityContext echo) against a Python ssl client (TLS 1.3, echo,
+#   3. sspi_echo_server (AcceptSecurityContext echo) against a Python ssl client (TLS 1.3, echo,
 #      close_notify both ways) and openssl s_client -tls1_2.
 set -eu
 client=$1
@@ -35,7 +35,7 @@ s_server() { # NAME ARGS...: openssl s_server -www on a free port; sets $pid and
 }
 
 for v in 1.3 1.2; do
-    echo "==> 1. sspi_client against openssl s_server -www (TLS $v)"
+    echo "==> 1. sspi_https_get against openssl s_server -www (TLS $v)"
     if [ $v = 1.2 ]; then s_server "s_server$v" -tls1_2; else s_server "s_server$v"; fi
     st=0
     env -u WSTLS_LOG WSTLS_CA_FILE="$pki/ca.pem" "$client" localhost "$port" / >"$tmp/client$v.out" 2>&1 || st=$?
@@ -49,7 +49,7 @@ for v in 1.3 1.2; do
     sed 's/^/client: /' "$tmp/client$v.out" | head -3
 done
 
-echo "==> 2. sspi_client against an untrusted server"
+echo "==> 2. sspi_https_get against an untrusted server"
 s_server untrusted
 st=0
 env -u WSTLS_LOG -u WSTLS_CA_FILE "$client" localhost "$port" / >"$tmp/client-untrusted.out" 2>&1 || st=$?
@@ -60,7 +60,7 @@ pid=""
 grep -q '^InitializeSecurityContext failed: 0x80090325 (.\+)' "$tmp/client-untrusted.out" || fail "no SEC_E_UNTRUSTED_ROOT with a message"
 sed 's/^/client: /' "$tmp/client-untrusted.out"
 
-echo "==> 3. sspi_server against Python ssl and openssl s_client -tls1_2"
+echo "==> 3. sspi_echo_server against Python ssl and openssl s_client -tls1_2"
 : >"$tmp/server.out"
 env -u WSTLS_LOG "$server" 0 2 "$pki/server.pem" "$pki/server.key" >"$tmp/server.out" 2>&1 &
 pid=$!
@@ -70,7 +70,7 @@ for _ in $(seq 1 100); do
     [ -n "$port" ] && break
     sleep 0.1
 done
-[ -n "$port" ] || fail "sspi_server did not start"
+[ -n "$port" ] || fail "sspi_echo_server did not start"
 python3 "$here/tls_echo_client.py" 127.0.0.1 "$port" "$pki/ca.pem" localhost "hello over SSPI" >"$tmp/py.out" \
     || fail "python client"
 grep -q "^echo ok: TLSv1.3 " "$tmp/py.out" || fail "python client: no echo over TLS 1.3"
@@ -80,7 +80,7 @@ grep -q "Protocol version: TLSv1.2" "$tmp/s_client.out" || fail "s_client did no
 st=0
 wait $pid || st=$?
 pid=""
-[ $st = 0 ] || fail "sspi_server exit status $st"
+[ $st = 0 ] || fail "sspi_echo_server exit status $st"
 grep -q "^client connected: TLS 1.3$" "$tmp/server.out" || fail "server: no TLS 1.3 client"
 grep -q "^client connected: TLS 1.2$" "$tmp/server.out" || fail "server: no TLS 1.2 client"
 grep -q "^echoed 15 bytes$" "$tmp/server.out" || fail "server: did not echo 15 bytes"

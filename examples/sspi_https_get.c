@@ -1,8 +1,8 @@
 /*
- * sspi_client.c - an HTTPS GET written the way curl's Schannel backend drives SSPI, built
+ * sspi_https_get.c - an HTTPS GET written the way curl's Schannel backend drives SSPI, built
  * unchanged against wstls:
  *
- *   cc sspi_client.c -I include/compat -I include -L target/release -lwstls
+ *   cc sspi_https_get.c -I include/compat -I include -L target/release -lwstls
  *
  * Winsock for the connection; SSPI through the function table InitSecurityInterfaceA returns
  * (as curl calls it); SCH_CREDENTIALS; the InitializeSecurityContext loop with
@@ -10,7 +10,7 @@
  * the request; DecryptMessage for the response, with SEC_I_RENEGOTIATE (TLS 1.3 tickets) and
  * SEC_I_CONTEXT_EXPIRED (close_notify); then the SCHANNEL_SHUTDOWN sequence.
  *
- * Usage: sspi_client host port [path]
+ * Usage: sspi_https_get host port [path]
  * Trust: the system store plus WSTLS_CA_FILE. Exit status 0 on an HTTP response.
  */
 #define WIN32_LEAN_AND_MEAN

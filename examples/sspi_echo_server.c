@@ -1,14 +1,14 @@
 /*
- * sspi_server.c - a TLS echo server written with SSPI (AcceptSecurityContext), the way Windows
+ * sspi_echo_server.c - a TLS echo server written with SSPI (AcceptSecurityContext), the way Windows
  * servers that do their own socket I/O use Schannel, built unchanged against wstls:
  *
- *   cc sspi_server.c -I include/compat -I include -L target/release -lwstls
+ *   cc sspi_echo_server.c -I include/compat -I include -L target/release -lwstls
  *
  * Winsock listens and accepts; SSPI does TLS on the bytes: AcquireCredentialsHandle(INBOUND)
  * with the server certificate, the AcceptSecurityContext loop, DecryptMessage/EncryptMessage
  * to echo, and the SCHANNEL_SHUTDOWN sequence when the client sends close_notify.
  *
- * Usage: sspi_server [port [clients [cert.pem [key.pem]]]]
+ * Usage: sspi_echo_server [port [clients [cert.pem [key.pem]]]]
  *   port 0 picks a free port (printed as "listening on port N").
  *   cert.pem/key.pem: made into a CERT_CONTEXT with wstls's wstls_cert_context_from_pem_files
  *   (Windows code finds its certificate in a certificate store instead). Without them the
