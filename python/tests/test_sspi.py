@@ -61,7 +61,7 @@ def test_untrusted_root(tls_echo_server, other_pki):
     e = ei.value
     assert e.status == sspi.SEC_E_UNTRUSTED_ROOT == 0x80090325
     assert e.name == "SEC_E_UNTRUSTED_ROOT"
-    assert "issuer" in e.message.lower() or "trusted" in e.message.lower()
+    assert "trusted root" in e.message and "WSTLS_CA_FILE" in e.message  # what happened, what to do
     peer.join()
 
 
@@ -72,26 +72,8 @@ def test_wrong_principal(tls_echo_server):
         sspi.TlsStream.connect(raw, "not-the-server.example")
     raw.close()
     assert ei.value.status == sspi.SEC_E_WRONG_PRINCIPAL
-    assert "name" in ei.value.message.lower()
+    assert "not-the-server.example" in ei.value.message
     peer.join()
-
-
-@pytest.mark.xfail(strict=False, reason="the SSPI face's certificate messages name the rustls error "
-                   "but not the remedy yet (the socket faces' messages do); see docs/security.md")
-@pytest.mark.parametrize("case", ["untrusted", "wrong-name"])
-def test_certificate_errors_say_what_to_do(tls_echo_server, other_pki, case):
-    peer = tls_echo_server(pki_=other_pki if case == "untrusted" else None)
-    raw = socket.create_connection(("127.0.0.1", peer.port), timeout=30)
-    try:
-        with pytest.raises(sspi.SSPIError) as ei:
-            sspi.TlsStream.connect(raw, "localhost" if case == "untrusted" else "not-the-server.example")
-    finally:
-        raw.close()
-        peer.join()
-    if case == "untrusted":
-        assert "WSTLS_CA_FILE" in ei.value.message
-    else:
-        assert "not-the-server.example" in ei.value.message
 
 
 def test_no_servername_check_flag(tls_echo_server):
