@@ -33,6 +33,10 @@ for h in wstls.h wstls_ext.h compat/windows.h compat/winsock2.h compat/ws2tcpip.
          compat/sys/select.h compat/wstls/glibc_undef.h; do
     [ -f "$prefix/include/wstls/$h" ] || fail "missing header include/wstls/$h"
 done
+# Every compat header, with the same relative path.
+(cd "$SRC/include/compat" && find . -type f) | while read -r f; do
+    [ -f "$prefix/include/wstls/compat/$f" ] || fail "compat header $f is not installed"
+done
 [ -f "$lib/pkgconfig/wstls.pc" ] || fail "no wstls.pc"
 [ -f "$lib/cmake/wstls/wstlsConfig.cmake" ] && [ -f "$lib/cmake/wstls/wstlsConfigVersion.cmake" ] || fail "no CMake package"
 # Nothing but wstls_ symbols is exported (the contract in docs/abi.md).
@@ -57,6 +61,15 @@ cflags=$(pkg-config --cflags wstls)
 libs=$(pkg-config --libs wstls)
 echo "cflags: $cflags"
 echo "libs:   $libs"
+# Each installed Windows-named header compiles on its own from the installed include
+# directories (after windows.h, as Windows code includes them).
+for h in "$prefix"/include/wstls/compat/*.h; do
+    name=$(basename "$h")
+    printf '#define SECURITY_WIN32\n#include <windows.h>\n#include <%s>\nint main(void) { return 0; }\n' "$name" >"$tmp/h.c"
+    # shellcheck disable=SC2086
+    "$CC" -Wall -Wno-unknown-pragmas -fsyntax-only $cflags "$tmp/h.c" || fail "installed <$name> does not compile"
+done
+echo "installed headers compile: $(ls "$prefix"/include/wstls/compat/*.h | wc -l)"
 mkdir "$tmp/pc"
 for p in echo_server echo_client; do
     # shellcheck disable=SC2086
