@@ -95,7 +95,18 @@ def test_connection_refused_has_code_and_message():
     assert e.name == "WSAECONNREFUSED"
     assert e.function == "connect"
     assert "refused" in e.message.lower()
+    assert "nothing is listening" in e.message  # and what to check
     assert wstls.last_error_message() == e.message
+
+
+def test_address_in_use_says_what_to_do():
+    with wstls.Socket() as a, wstls.Socket() as b:
+        a.bind(("127.0.0.1", 0))
+        a.listen()
+        with pytest.raises(WSAError) as ei:
+            b.bind(("127.0.0.1", a.getsockname()[1]))
+    assert ei.value.code == C.WSAEADDRINUSE
+    assert "pick another port" in ei.value.message
 
 
 def test_closed_socket_is_not_a_socket():
