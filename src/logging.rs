@@ -32,7 +32,7 @@ static LOGGER: StderrLogger = StderrLogger;
 static INIT: OnceCell<()> = OnceCell::new();
 
 /// What a `WSTLS_LOG` value asks for: `Ok(None)` = logging off, `Err(())` = not a level name.
-pub fn parse_level(value: &str) -> Result<Option<log::LevelFilter>, ()> {
+pub(crate) fn parse_level(value: &str) -> Result<Option<log::LevelFilter>, ()> {
     match value.trim().to_ascii_lowercase().as_str() {
         "" | "off" | "none" | "0" => Ok(None),
         "error" => Ok(Some(log::LevelFilter::Error)),
