@@ -241,9 +241,8 @@ pub unsafe extern "C" fn wstls_accept(
 ) -> SOCKET {
     wsa_guard("accept", wsa::INVALID_SOCKET, || {
         let sock = startup_and_lookup(s)?;
-        if !addrlen.is_null() && addr_.is_null() {
-            return Err(Error::fault("accept: addr is NULL but addrlen is not"));
-        }
+        // A bad address buffer fails before a connection is taken (it stays queued).
+        addr::check_out(sock.af, addr_ as *mut u8, addrlen, "accept")?;
         let (native, peer) = sock.tcp_accept()?;
         let child = Arc::new(Socket::from_native(native, sock.af, sock.ty, sock.proto)?);
         {
@@ -494,6 +493,12 @@ pub unsafe extern "C" fn wstls_sendto(
             return do_send(&sock, data, flags).map(clamp_len);
         }
         let dest = addr::from_windows(to as *const u8, tolen)?;
+        if dest.ip().is_unspecified() || dest.port() == 0 {
+            return Err(Error::wsa(
+                wsa::WSAEADDRNOTAVAIL,
+                format!("sendto: {dest} is not a valid destination (no address or port 0)"),
+            ));
+        }
         let native = send_flags(flags)?;
         let deadline = sock.deadline(Dir::Write);
         loop {
@@ -526,6 +531,10 @@ pub unsafe extern "C" fn wstls_recvfrom(
     wsa_guard("recvfrom", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes_mut(buf, len, "recvfrom: buf")?;
+        // A bad address buffer fails before any data is taken.
+        if !from.is_null() {
+            addr::check_out(sock.af, from as *mut u8, fromlen, "recvfrom")?;
+        }
         if sock.is_stream() {
             let n = do_recv(&sock, data, flags)?;
             if !from.is_null() {

@@ -365,10 +365,12 @@ impl Socket {
                 _ => {}
             }
         }
-        if to.ip().is_unspecified() {
+        // Windows refuses a destination with no address or no port (Linux would "connect"
+        // a UDP socket to port 0 and leave it unconnected).
+        if to.ip().is_unspecified() || to.port() == 0 {
             return Err(Error::wsa(
                 wsa::WSAEADDRNOTAVAIL,
-                format!("connect: {to} is not a valid destination"),
+                format!("connect: {to} is not a valid destination (no address or port 0)"),
             ));
         }
         let r = self.sock.connect(&addr::to_sockaddr(to));
