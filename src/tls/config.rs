@@ -251,6 +251,71 @@ pub fn default_server_identity() -> Result<Option<Arc<Identity>>> {
     Identity::from_env("WSTLS_CERT_FILE", "WSTLS_KEY_FILE")
 }
 
+/// The crypto provider for new configs: the engine's provider, restricted to the cipher suites
+/// named in `WSTLS_CIPHERS` when it is set (read once per process).
+///
+/// `WSTLS_CIPHERS` is a list separated by `:`, `,` or spaces of IANA suite names
+/// (`TLS_AES_128_GCM_SHA256`, `TLS_CHACHA20_POLY1305_SHA256`,
+/// `TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384`, ...; rustls's `TLS13_*` spellings too), in order of
+/// preference. Names wstls does not know are an error at the first handshake, never ignored.
+pub fn suite_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
+    static P: Lazy<std::result::Result<Arc<rustls::crypto::CryptoProvider>, String>> =
+        Lazy::new(|| match std::env::var("WSTLS_CIPHERS") {
+            Ok(list) if !list.trim().is_empty() => restrict_suites(&super::provider(), &list),
+            _ => Ok(super::provider()),
+        });
+    P.clone()
+        .map_err(|m| Error::new(Kind::NoCommonAlgorithm, m))
+}
+
+/// `base` offering only the suites named in `list` (see [`suite_provider`]).
+pub fn restrict_suites(
+    base: &rustls::crypto::CryptoProvider,
+    list: &str,
+) -> std::result::Result<Arc<rustls::crypto::CryptoProvider>, String> {
+    let mut suites = Vec::new();
+    for name in list
+        .split([':', ',', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let want = name.to_ascii_uppercase().replace("TLS13_", "TLS_");
+        let found = base
+            .cipher_suites
+            .iter()
+            .find(|s| format!("{:?}", s.suite()).replace("TLS13_", "TLS_") == want);
+        match found {
+            Some(s) => suites.push(*s),
+            None => {
+                let known: Vec<String> = base
+                    .cipher_suites
+                    .iter()
+                    .map(|s| format!("{:?}", s.suite()).replace("TLS13_", "TLS_"))
+                    .collect();
+                return Err(format!(
+                    "WSTLS_CIPHERS: unknown cipher suite {name:?} (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    let mut p = base.clone();
+    p.cipher_suites = suites;
+    Ok(Arc::new(p))
+}
+
+/// `WSTLS_RESUMPTION=0` (or `off`, `no`, `false`): clients never resume a session (every
+/// handshake is a full one). Default: on.
+fn client_resumption_enabled() -> bool {
+    !matches!(
+        std::env::var("WSTLS_RESUMPTION")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .as_str(),
+        "0" | "off" | "no" | "false"
+    )
+}
+
 fn rustls_err(e: rustls::Error, what: &str) -> Error {
     Error::new(Kind::NoCredentials, format!("{what}: {e}"))
 }
@@ -321,7 +386,7 @@ fn build_client_config(
     let has_hook = o.policy.hook.is_some();
     let verifier = Arc::new(Verifier::new(roots, o.policy));
     let outcome = verifier.outcome.clone();
-    let builder = ClientConfig::builder_with_provider(super::provider())
+    let builder = ClientConfig::builder_with_provider(suite_provider()?)
         .with_protocol_versions(&o.versions.list()?)
         .map_err(|e| rustls_err(e, "TLS client configuration"))?
         .dangerous()
@@ -335,7 +400,7 @@ fn build_client_config(
     // Sessions are kept per config (that is, per server name and settings): rustls resumes only
     // with the config's own verifier, so a shared store would let other settings' tickets
     // displace usable ones.
-    cfg.resumption = if has_hook {
+    cfg.resumption = if has_hook || !client_resumption_enabled() {
         // A CE validation hook is called once per handshake (programs keep per-connection
         // state in it); a resumed handshake has no certificate to show it.
         Resumption::disabled()
@@ -374,7 +439,7 @@ pub fn default_client_ca() -> Result<Arc<RootCertStore>> {
 
 /// Builds a server config (tickets on, so clients can resume).
 pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
-    let provider = super::provider();
+    let provider = suite_provider()?;
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&o.versions.list()?)
         .map_err(|e| rustls_err(e, "TLS server configuration"))?;
@@ -418,4 +483,30 @@ pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
         cfg.key_log = k;
     }
     Ok(Arc::new(cfg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restrict_suites_by_iana_and_rustls_names() {
+        let base = crate::tls::provider();
+        let p = restrict_suites(
+            &base,
+            "TLS_CHACHA20_POLY1305_SHA256:TLS13_AES_256_GCM_SHA384",
+        )
+        .unwrap();
+        let names: Vec<String> = p
+            .cipher_suites
+            .iter()
+            .map(|s| format!("{:?}", s.suite()))
+            .collect();
+        assert_eq!(
+            names,
+            ["TLS13_CHACHA20_POLY1305_SHA256", "TLS13_AES_256_GCM_SHA384"]
+        );
+        let e = restrict_suites(&base, "TLS_AES_128_GCM_SHA256, RC4-MD5").unwrap_err();
+        assert!(e.contains("RC4-MD5"), "{e}");
+    }
 }
