@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+"""Runs every wstls benchmark side by side and writes bench/results/latest.{json,md}.
+
+Started by bench/run.sh (which builds everything first). Each measurement runs `reps` times,
+the implementations interleaved within a repetition, and the median is reported; ratios are
+taken between medians of the same run (this machine is shared: absolute numbers move, ratios
+hold). Benchmarks are not tests: a missed target is reported, never an exit status.
+
+Environment: BENCH_QUICK=1 (small sizes), BENCH_REPS=N, BENCH_ONLY=bulk,hs,... (sections).
+"""
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BUILD = os.path.join(HERE, "build")
+CERTS = os.path.join(BUILD, "certs")
+RESULTS = os.path.join(HERE, "results")
+BIN = {
+    "wstls": os.path.join(BUILD, "bench_wstls"),
+    "openssl": os.path.join(BUILD, "bench_openssl"),
+    "tcp": os.path.join(BUILD, "bench_tcp"),
+    "rustls": os.path.join(ROOT, "target", "release", "rustls-direct"),
+    "sspi_wstls": os.path.join(BUILD, "bench_sspi"),
+}
+SUITES = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
+SUITE_SHORT = {
+    "TLS_AES_128_GCM_SHA256": "AES-128-GCM",
+    "TLS_AES_256_GCM_SHA384": "AES-256-GCM",
+    "TLS_CHACHA20_POLY1305_SHA256": "ChaCha20-Poly1305",
+}
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+REPS = int(os.environ.get("BENCH_REPS", "1" if QUICK else "3"))
+ONLY = [s for s in os.environ.get("BENCH_ONLY", "").split(",") if s]
+P = {
+    "bulk_bytes": (64 if QUICK else 1024) << 20,
+    "buf": int(os.environ.get("BENCH_BUF", "16384")),
+    "hs_count": 300 if QUICK else 2000,
+    "lat_count": 20000 if QUICK else 100000,
+    "mem_counts": [1000] if QUICK else [1000, 10000],
+    "scale_sockets": [10, 100, 1000] if QUICK else [10, 100, 1000, 10000, 100000],
+    "scale_calls": 50000 if QUICK else 200000,
+    "thread_counts": [1, 2, 4],
+    "thread_bytes": (32 if QUICK else 256) << 20,
+    "cg_count": 200,
+}
+TIMEOUT = 600
+
+runs = []  # every raw result
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def certargs(kind="ecdsa"):
+    return ["--cert", os.path.join(CERTS, kind + ".pem"), "--key", os.path.join(CERTS, kind + ".key"),
+            "--ca", os.path.join(CERTS, "ca.pem"), "--host", "localhost"]
+
+
+def run(impl, args, env=None, prefix=None):
+    """Runs one benchmark program; returns its JSON results (list), [] on failure."""
+    cmd = (prefix or []) + [BIN[impl]] + args
+    e = dict(os.environ)
+    e.update(env or {})
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=e)
+    except subprocess.TimeoutExpired:
+        log(f"  TIMEOUT: {' '.join(cmd)}")
+        return []
+    out = []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            out.append(json.loads(line))
+    if p.returncode != 0 or not out:
+        log(f"  FAILED ({p.returncode}): {' '.join(cmd)}\n    " + p.stderr.strip().replace("\n", "\n    ")[-2000:])
+    runs.extend(out)
+    return out
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+# ------------------------------------------------------------------------------------------
+
+def bench_bulk():
+    res = {}
+    for suite in SUITES:
+        samples = {k: [] for k in ("wstls", "openssl", "rustls", "tcp")}
+        for rep in range(REPS):
+            for impl in samples:
+                if impl == "tcp" and suite != SUITES[0]:
+                    continue  # no cipher: measured once per repetition
+                args = ["bulk"] + certargs() + ["--bytes", str(P["bulk_bytes"]), "--buf", str(P["buf"])]
+                if impl != "tcp":
+                    args += ["--cipher", suite]
+                for r in run(impl, args):
+                    if impl != "tcp" and r.get("suite") != suite:
+                        log(f"  {impl} negotiated {r.get('suite')} instead of {suite}")
+                        continue
+                    samples[impl].append(r["mib_s"])
+            log(f"  bulk {suite} rep {rep + 1}: " + ", ".join(f"{k} {v[-1]:.0f}" for k, v in samples.items() if v))
+        res[suite] = {k: median(v) for k, v in samples.items()}
+    tcp = median([r["mib_s"] for r in runs if r["bench"] == "bulk" and r["impl"] == "tcp" and r.get("threads") == 1])
+    for suite in SUITES:
+        res[suite]["tcp"] = tcp
+    return res
+
+
+def bench_hs():
+    res = {}
+    for cert in ("ecdsa", "rsa"):
+        for resume in (0, 1):
+            samples = {"wstls": [], "openssl": []}
+            resumed = {"wstls": [], "openssl": []}
+            cpu = {"wstls": [], "openssl": []}
+            for rep in range(REPS):
+                for impl in samples:
+                    args = ["hs"] + certargs(cert) + ["--count", str(P["hs_count"]), "--resume", str(resume)]
+                    for r in run(impl, args):
+                        samples[impl].append(r["per_s"])
+                        resumed[impl].append(r["resumed"] / r["count"])
+                        cpu[impl].append(r.get("cpu_us_per_hs"))
+            key = f"{cert}/{'resumed' if resume else 'full'}"
+            res[key] = {k: median(v) for k, v in samples.items()}
+            res[key]["resumed_fraction"] = {k: median(v) for k, v in resumed.items()}
+            res[key]["cpu_us_per_hs"] = {k: median(v) for k, v in cpu.items()}
+            log(f"  hs {key}: " + ", ".join(f"{k} {v:.0f}/s" for k, v in res[key].items() if isinstance(v, float)))
+    return res
+
+
+def bench_lat():
+    res = {}
+    samples = {k: {"p50": [], "p99": []} for k in ("wstls", "openssl", "rustls", "tcp")}
+    for rep in range(REPS):
+        for impl in samples:
+            args = ["lat"] + certargs() + ["--count", str(P["lat_count"]), "--size", "64"]
+            for r in run(impl, args):
+                samples[impl]["p50"].append(r["p50_us"])
+                samples[impl]["p99"].append(r["p99_us"])
+    for impl, s in samples.items():
+        res[impl] = {"p50_us": median(s["p50"]), "p99_us": median(s["p99"])}
+    log("  lat: " + ", ".join(f"{k} p50 {v['p50_us']}" for k, v in res.items()))
+    return res
+
+
+def bench_mem():
+    res = {}
+    for n in P["mem_counts"]:
+        res[str(n)] = {}
+        for impl in ("wstls", "openssl"):
+            out = run(impl, ["mem"] + certargs() + ["--count", str(n), "--resume", "0"])
+            if out:
+                res[str(n)][impl] = {k: out[0][k] for k in ("server_kib", "client_kib", "total_kib")}
+        log(f"  mem {n}: {res[str(n)]}")
+    return res
+
+
+def bench_scale():
+    res = {}
+    socks = ",".join(str(s) for s in P["scale_sockets"])
+    for impl in ("wstls", "tcp"):
+        per = {}
+        for rep in range(REPS):
+            for r in run(impl, ["scale", "--sockets", socks, "--calls", str(P["scale_calls"])]):
+                d = per.setdefault(str(r["sockets"]), {"getsockopt_ns": [], "send_recv_ns": [], "random_getsockopt_ns": []})
+                for k in d:
+                    d[k].append(r[k])
+        res[impl] = {n: {k: median(v) for k, v in d.items()} for n, d in per.items()}
+    log(f"  scale: {json.dumps(res)}")
+    return res
+
+
+def bench_threads():
+    res = {}
+    for t in P["thread_counts"]:
+        samples = {"wstls": [], "openssl": [], "tcp": []}
+        for rep in range(REPS):
+            for impl in samples:
+                args = ["bulk"] + certargs() + ["--bytes", str(P["thread_bytes"]), "--buf", str(P["buf"]),
+                                                "--threads", str(t)]
+                if impl != "tcp":
+                    args += ["--cipher", SUITES[0]]
+                for r in run(impl, args):
+                    samples[impl].append(r["mib_s"])
+        res[str(t)] = {k: median(v) for k, v in samples.items()}
+        log(f"  threads {t}: {res[str(t)]}")
+    return res
+
+
+def callgrind_ir(impl, func, size):
+    """Instructions executed inside `func` per call (callgrind --toggle-collect)."""
+    vg = shutil.which("valgrind")
+    if not vg:
+        return None
+    outf = os.path.join(BUILD, f"callgrind.{impl}.{func}.{size}.out")
+    prefix = [vg, "--tool=callgrind", f"--toggle-collect={func}", "--collect-atstart=no",
+              f"--callgrind-out-file={outf}"]
+    args = ["cg"] + certargs() + ["--count", str(P["cg_count"]), "--size", str(size),
+                                  "--cipher", SUITES[0]]
+    if not run(impl, args, prefix=prefix):
+        return None
+    total = None
+    with open(outf) as f:
+        for line in f:
+            m = re.match(r"^(totals|summary):\s*(\d+)", line)
+            if m:
+                total = int(m.group(2))
+    return total / P["cg_count"] if total is not None else None
+
+
+def bench_callgrind():
+    res = {}
+    for size in (64, 1024, 16384):
+        for func, name in (("cg_send_one", "send"), ("cg_recv_one", "recv")):
+            key = f"{name}/{size}"
+            res[key] = {impl: callgrind_ir(impl, func, size) for impl in ("wstls", "openssl")}
+            log(f"  callgrind {key}: {res[key]}")
+    exp_path = os.path.join(HERE, "callgrind-expected.json")
+    expected = json.load(open(exp_path)) if os.path.exists(exp_path) else {}
+    for key, v in res.items():
+        v["expected"] = expected.get("wstls", {}).get(key)
+    return res
+
+
+def bench_sspi():
+    if not os.path.exists(BIN["sspi_wstls"]):
+        return None  # the SSPI face is not in this tree yet
+    return None
+
+
+SECTIONS = [("bulk", bench_bulk), ("hs", bench_hs), ("lat", bench_lat), ("scale", bench_scale),
+            ("mem", bench_mem), ("threads", bench_threads), ("callgrind", bench_callgrind),
+            ("sspi", bench_sspi)]
+
+# ------------------------------------------------------------------------------------------
+
+
+def machine():
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) // (1 << 20)} GiB"
+    except OSError:
+        pass
+
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip()
+        except Exception:
+            return ""
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory": mem, "kernel": platform.release(),
+        "load_avg_at_start": os.getloadavg()[0],
+        "openssl": out(["openssl", "version"]),
+        "rustc": out(["rustc", "--version"]),
+        "wstls_commit": out(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+        "wstls_dirty": bool(out(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"])),
+    }
+
+
+def f(x, fmt="{:.0f}"):
+    return "n/a" if x is None else fmt.format(x)
+
+
+def verdict(r, target, higher_better=True):
+    if r is None:
+        return "n/a"
+    ok = r >= target if higher_better else r <= target
+    return f"{r:.2f}x {'✓' if ok else '✗'}"
+
+
+def markdown(doc):
+    s = doc["sections"]
+    m = doc["machine"]
+    L = [f"# wstls benchmarks — {doc['date']}", "",
+         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, Linux {m['kernel']} "
+         f"(load average {m['load_avg_at_start']:.2f} at start); {m['openssl']}; {m['rustc']}; "
+         f"wstls {m['wstls_commit']}{' (modified)' if m['wstls_dirty'] else ''}.",
+         f"Command: `{doc['command']}`{' (quick mode)' if doc['quick'] else ''}; "
+         f"median of {doc['reps']} run(s); ratios are between medians of this run. "
+         "✓/✗: the issue's target met or missed.", ""]
+    if s.get("bulk"):
+        L += [f"### Bulk throughput (MiB/s, {doc['params']['bulk_bytes'] >> 20} MiB per run, "
+              f"{doc['params']['buf'] // 1024} KiB send/recv, TLS 1.3, loopback)", "",
+              "| Suite | wstls | OpenSSL | rustls | plain TCP | wstls / OpenSSL (≥ 1.0) | wstls / rustls (≥ 0.95) |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+        for suite, v in s["bulk"].items():
+            L.append(f"| {SUITE_SHORT[suite]} | {f(v['wstls'])} | {f(v['openssl'])} | {f(v['rustls'])} | "
+                     f"{f(v['tcp'])} | {verdict(ratio(v['wstls'], v['openssl']), 1.0)} | "
+                     f"{verdict(ratio(v['wstls'], v['rustls']), 0.95)} |")
+        L.append("")
+    if s.get("hs"):
+        L += ["### Handshakes per second (TLS 1.3, client and server in one process)", "",
+              "| Server certificate | Handshake | wstls | OpenSSL | wstls / OpenSSL | target | CPU µs per handshake, wstls / OpenSSL |",
+              "|---|---|---:|---:|---:|---|---|"]
+        for key, v in s["hs"].items():
+            cert, kind = key.split("/")
+            tgt = 2.0 if kind == "resumed" else 1.3
+            L.append(f"| {'ECDSA P-256' if cert == 'ecdsa' else 'RSA-2048'} | {kind} | {f(v['wstls'])} | "
+                     f"{f(v['openssl'])} | {verdict(ratio(v['wstls'], v['openssl']), tgt)} | ≥ {tgt} | "
+                     f"{f(v['cpu_us_per_hs']['wstls'])} / {f(v['cpu_us_per_hs']['openssl'])} |")
+        L.append("")
+    if s.get("lat"):
+        v = s["lat"]
+        L += ["### Latency (64-byte ping-pong round trip, µs)", "",
+              "| | wstls | OpenSSL | rustls | plain TCP | wstls / OpenSSL (p50 ≤ 1.1) |",
+              "|---|---:|---:|---:|---:|---:|"]
+        for q in ("p50_us", "p99_us"):
+            r = ratio(v["wstls"][q], v["openssl"][q])
+            L.append(f"| {q[:3]} | {f(v['wstls'][q], '{:.1f}')} | {f(v['openssl'][q], '{:.1f}')} | "
+                     f"{f(v['rustls'][q], '{:.1f}')} | {f(v['tcp'][q], '{:.1f}')} | "
+                     f"{verdict(r, 1.1, False) if q == 'p50_us' else f(r, '{:.2f}x')} |")
+        L.append("")
+    if s.get("mem"):
+        L += ["### Memory per established idle connection (KiB of resident memory, AES-256-GCM default suite)", "",
+              "| Connections | wstls server | wstls client | OpenSSL server | OpenSSL client | wstls / OpenSSL, both ends (≤ 0.5) |",
+              "|---:|---:|---:|---:|---:|---:|"]
+        for n, v in s["mem"].items():
+            w, o = v.get("wstls", {}), v.get("openssl", {})
+            L.append(f"| {int(n):,} | {f(w.get('server_kib'), '{:.1f}')} | {f(w.get('client_kib'), '{:.1f}')} | "
+                     f"{f(o.get('server_kib'), '{:.1f}')} | {f(o.get('client_kib'), '{:.1f}')} | "
+                     f"{verdict(ratio(w.get('total_kib'), o.get('total_kib')), 0.5, False)} |")
+        L.append("")
+    if s.get("scale"):
+        w, t = s["scale"].get("wstls", {}), s["scale"].get("tcp", {})
+        base = w.get(str(P["scale_sockets"][0]), {})
+        L += ["### Scale: cost of a call as open sockets grow (ns per call)", "",
+              "| Open sockets | wstls getsockopt | wstls send+recv (1 byte) | wstls getsockopt on a random handle | native getsockopt | native send+recv | vs 10 sockets (send+recv, ≤ 1.2) |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+        for n in w:
+            v, nv = w[n], t.get(n, {})
+            L.append(f"| {int(n):,} | {f(v['getsockopt_ns'])} | {f(v['send_recv_ns'])} | "
+                     f"{f(v['random_getsockopt_ns'])} | {f(nv.get('getsockopt_ns'))} | {f(nv.get('send_recv_ns'))} | "
+                     f"{verdict(ratio(v['send_recv_ns'], base.get('send_recv_ns')), 1.2, False)} |")
+        L.append("")
+    if s.get("threads"):
+        L += [f"### Throughput with parallel connections (MiB/s in total, AES-128-GCM, "
+              f"{doc['params']['thread_bytes'] >> 20} MiB per connection; {m['cores']} cores)", "",
+              "| Threads (connections) | wstls | OpenSSL | plain TCP | wstls / OpenSSL |", "|---:|---:|---:|---:|---:|"]
+        for n, v in s["threads"].items():
+            L.append(f"| {n} | {f(v['wstls'])} | {f(v['openssl'])} | {f(v['tcp'])} | "
+                     f"{f(ratio(v['wstls'], v['openssl']), '{:.2f}x')} |")
+        L.append("")
+    if s.get("callgrind"):
+        L += ["### Instructions per call (callgrind, AES-128-GCM, deterministic)", "",
+              "| Call / bytes | wstls | expected (bench/callgrind-expected.json) | OpenSSL | wstls / OpenSSL |",
+              "|---|---:|---:|---:|---:|"]
+        for key, v in s["callgrind"].items():
+            L.append(f"| {key} | {f(v['wstls'])} | {f(v.get('expected'))} | {f(v['openssl'])} | "
+                     f"{f(ratio(v['wstls'], v['openssl']), '{:.2f}x')} |")
+        L.append("")
+    if "sspi" in s:
+        L += ["### SSPI EncryptMessage/DecryptMessage in memory", ""]
+        if not s["sspi"]:
+            L += ["n/a: the SSPI face is not in this tree yet.", ""]
+    return "\n".join(L)
+
+
+def main():
+    t0 = time.time()
+    doc = {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": os.environ.get("BENCH_COMMAND", "bench/run.sh"),
+        "quick": QUICK, "reps": REPS, "params": P, "machine": machine(), "sections": {},
+    }
+    for name, fn in SECTIONS:
+        if ONLY and name not in ONLY:
+            continue
+        log(f"== {name}")
+        t = time.time()
+        try:
+            doc["sections"][name] = fn()
+        except Exception as e:  # a broken section must not lose the others
+            log(f"  section {name} failed: {e!r}")
+            doc["sections"][name] = None
+        log(f"   ({time.time() - t:.0f} s)")
+    doc["runs"] = runs
+    doc["elapsed_s"] = round(time.time() - t0, 1)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.json"), "w") as fp:
+        json.dump(doc, fp, indent=1)
+    md = markdown(doc)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as fp:
+        fp.write(md + "\n")
+    print(md)
+    log(f"wrote {RESULTS}/latest.json and latest.md ({doc['elapsed_s']} s)")
+
+
+if __name__ == "__main__":
+    main()
