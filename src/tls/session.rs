@@ -55,7 +55,7 @@ impl Session {
         }
         if let (Some((policy, roots)), Some(chain)) = (&self.check, self.conn.peer_certificates()) {
             let chain: Vec<_> = chain.iter().map(|c| c.clone().into_owned()).collect();
-            let o = super::verify::recheck(&super::provider(), roots, policy, &chain);
+            let o = super::verify::recheck_cached(&super::provider(), roots, policy, &chain);
             *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = o;
         }
     }
