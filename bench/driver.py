@@ -30,6 +30,7 @@ BIN = {
     "tcp": os.path.join(BUILD, "bench_tcp"),
     "rustls": os.path.join(ROOT, "target", "release", "rustls-direct"),
     "sspi_wstls": os.path.join(BUILD, "bench_sspi"),
+    "handles": os.path.join(ROOT, "target", "release", "examples", "handle_table"),
 }
 SUITES = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
 SUITE_SHORT = {
@@ -183,6 +184,17 @@ def bench_scale():
                 for k in d:
                     d[k].append(r[k])
         res[impl] = {n: {k: median(v) for k, v in d.items()} for n, d in per.items()}
+        res[impl + "_nofile_limited"] = any(r.get("nofile_limited") for r in runs
+                                            if r["bench"] == "scale" and r["impl"] == impl)
+    # The table alone, to 100,000 entries whatever the open-file limit.
+    sizes = ",".join(str(s) for s in [10, 100, 1000, 10000, 100000])
+    per = {}
+    for rep in range(REPS):
+        for r in run("handles", [sizes]):
+            d = per.setdefault(str(r["entries"]), {"lookup_ns": [], "random_lookup_ns": [], "insert_remove_ns": []})
+            for k in d:
+                d[k].append(r[k])
+    res["table"] = {n: {k: median(v) for k, v in d.items()} for n, d in per.items()}
     log(f"  scale: {json.dumps(res)}")
     return res
 
@@ -351,13 +363,26 @@ def markdown(doc):
         w, t = s["scale"].get("wstls", {}), s["scale"].get("tcp", {})
         base = w.get(str(P["scale_sockets"][0]), {})
         L += ["### Scale: cost of a call as open sockets grow (ns per call)", "",
-              "| Open sockets | wstls getsockopt | wstls send+recv (1 byte) | wstls getsockopt on a random handle | native getsockopt | native send+recv | vs 10 sockets (send+recv, ≤ 1.2) |",
+              "| Open sockets | wstls getsockopt | wstls send+recv (1 byte) | wstls getsockopt on a random handle | native getsockopt | native send+recv | wstls send+recv vs 10 sockets (≤ 1.2) |",
               "|---:|---:|---:|---:|---:|---:|---:|"]
         for n in w:
             v, nv = w[n], t.get(n, {})
             L.append(f"| {int(n):,} | {f(v['getsockopt_ns'])} | {f(v['send_recv_ns'])} | "
                      f"{f(v['random_getsockopt_ns'])} | {f(nv.get('getsockopt_ns'))} | {f(nv.get('send_recv_ns'))} | "
                      f"{verdict(ratio(v['send_recv_ns'], base.get('send_recv_ns')), 1.2, False)} |")
+        if s["scale"].get("wstls_nofile_limited"):
+            L.append("")
+            L.append("The last row stops at the process's open-file limit (RLIMIT_NOFILE hard limit "
+                     "on this machine); the handle table alone, to 100,000 entries:")
+        tb = s["scale"].get("table", {})
+        if tb:
+            b0 = tb.get("10", {})
+            L += ["", "| Table entries | lookup of one handle (ns) | lookup of a random handle (ns) | insert + remove (ns) | one handle vs 10 entries (≤ 1.2) |",
+                  "|---:|---:|---:|---:|---:|"]
+            for n, v in tb.items():
+                L.append(f"| {int(n):,} | {f(v['lookup_ns'], '{:.1f}')} | {f(v['random_lookup_ns'], '{:.1f}')} | "
+                         f"{f(v['insert_remove_ns'], '{:.1f}')} | "
+                         f"{verdict(ratio(v['lookup_ns'], b0.get('lookup_ns')), 1.2, False)} |")
         L.append("")
     if s.get("threads"):
         L += [f"### Throughput with parallel connections (MiB/s in total, AES-128-GCM, "

@@ -15,6 +15,7 @@ root=$(dirname "$here")
 cd "$root"
 echo "== build: cargo build --release (libwstls)" >&2
 cargo build --release >&2
+cargo build --release --example handle_table >&2
 echo "== build: rustls-direct" >&2
 cargo build --release --manifest-path bench/rustls-direct/Cargo.toml --target-dir target >&2
 echo "== build: C benchmark programs (cmake)" >&2
