@@ -20,7 +20,10 @@ fn main() {
         .get(1)
         .map(|s| s.split(',').filter_map(|n| n.parse().ok()).collect())
         .unwrap_or_else(|| vec![10, 100, 1000, 10000, 100000]);
-    let lookups: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2_000_000);
+    let lookups: usize = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2_000_000);
     let table: HandleTable<Payload> = HandleTable::new();
     let mut handles = Vec::new();
     let mut rng = 88172645463325252u64;
@@ -32,7 +35,11 @@ fn main() {
     };
     for &n in &sizes {
         while handles.len() < n {
-            handles.push(table.insert(Arc::new(Payload([0; 64]))).expect("table full"));
+            handles.push(
+                table
+                    .insert(Arc::new(Payload([0; 64])))
+                    .expect("table full"),
+            );
         }
         let median = |f: &mut dyn FnMut() -> f64| {
             let mut v: Vec<f64> = (0..5).map(|_| f()).collect();
