@@ -34,6 +34,13 @@ typedef struct wstls_WSAOVERLAPPED wstls_WSAOVERLAPPED;
 typedef struct wstls_fd_set wstls_fd_set;
 
 /*
+ `FARPROC`: a function address to be cast to the right type by the caller. Declared
+ `void (*)(void)` (Windows: `INT_PTR (*)()`), the type GCC lets programs cast to any function
+ pointer without `-Wcast-function-type` warnings.
+ */
+typedef void (*wstls_FARPROC)(void);
+
+/*
  Generic socket address (16 bytes).
  */
 typedef struct wstls_sockaddr {
@@ -102,6 +109,66 @@ typedef struct wstls_in_addr {
 } wstls_in_addr;
 
 /*
+ `FILETIME`: 100-nanosecond intervals since 1601-01-01 00:00 UTC, in two 32-bit halves.
+ */
+typedef struct wstls_FILETIME {
+  uint32_t dwLowDateTime;
+  uint32_t dwHighDateTime;
+} wstls_FILETIME;
+
+/*
+ `PctPublicKey { DWORD Type; DWORD cbKey; UCHAR pKey[1]; }` (variable length: `cbKey` bytes
+ follow the two DWORDs).
+ */
+typedef struct wstls_PctPublicKey {
+  uint32_t Type;
+  uint32_t cbKey;
+  uint8_t pKey[1];
+} wstls_PctPublicKey;
+
+/*
+ CE `X509Certificate`, as `SslCrackCertificate` fills it (64 bytes on LP64).
+ */
+typedef struct wstls_X509Certificate {
+  /*
+   The encoded X.509 version: 0 = v1, 1 = v2, 2 = v3 (as CryptoAPI's `CERT_V3`).
+   */
+  uint32_t Version;
+  /*
+   The serial number, least significant DWORD first (its low 16 bytes if longer).
+   */
+  uint32_t SerialNumber[4];
+  /*
+   The `CALG_*` hash of the signature algorithm (`CALG_SHA_256`, ...); 0 when none applies.
+   */
+  uint32_t SignatureAlgorithm;
+  struct wstls_FILETIME ValidFrom;
+  struct wstls_FILETIME ValidUntil;
+  /*
+   Issuer distinguished name, e.g. `"C=US, O=Example, CN=Example CA"`.
+   */
+  char *pszIssuer;
+  /*
+   Subject distinguished name.
+   */
+  char *pszSubject;
+  struct wstls_PctPublicKey *pPublicKey;
+} wstls_X509Certificate;
+
+/*
+ CE `BLOB`: `{ ULONG cbSize; BYTE *pBlobData; }` (16 bytes on LP64).
+ */
+typedef struct wstls_BLOB {
+  uint32_t cbSize;
+  uint8_t *pBlobData;
+} wstls_BLOB;
+
+/*
+ Windows `SOCKET`: pointer-sized unsigned handle (`INVALID_SOCKET` is all bits set).
+ */
+typedef uintptr_t wstls_SOCKET;
+
+/*
  `WSADATA` in its Win64 field order (pointer-size driven, as the SDK does).
  */
 typedef struct wstls_WSADATA {
@@ -113,11 +180,6 @@ typedef struct wstls_WSADATA {
   char szDescription[257];
   char szSystemStatus[129];
 } wstls_WSADATA;
-
-/*
- Windows `SOCKET`: pointer-sized unsigned handle (`INVALID_SOCKET` is all bits set).
- */
-typedef uintptr_t wstls_SOCKET;
 
 /*
  `WSABUF`: length first.
@@ -265,14 +327,6 @@ typedef struct wstls_WSTLS_SESSION_INFO {
 } wstls_WSTLS_SESSION_INFO;
 
 /*
- CE `BLOB`: `{ ULONG cbSize; BYTE *pBlobData; }` (16 bytes on LP64).
- */
-typedef struct wstls_BLOB {
-  uint32_t cbSize;
-  uint8_t *pBlobData;
-} wstls_BLOB;
-
-/*
  `SSLVALIDATECERTHOOK { SSLVALIDATECERTFUNC HookFunc; LPVOID pvArg; }`.
  */
 typedef struct wstls_SSLVALIDATECERTHOOK {
@@ -327,6 +381,83 @@ int32_t wstls_set_default_server_credentials(const char *cert_file, const char *
  NULL removes it). Equivalent of `WSTLS_CLIENT_CERT_FILE`/`WSTLS_CLIENT_KEY_FILE`.
  */
 int32_t wstls_set_default_client_credentials(const char *cert_file, const char *key_file);
+
+/*
+ wstls extension: adds every CA certificate of a PEM file to the process trust roots (used
+ with the system store and `WSTLS_CA_FILE` by every connection made afterwards). Returns the
+ number of certificates added, or `SOCKET_ERROR`: `WSAEFAULT` for NULL, `WSAEINVAL` when the
+ file cannot be read or holds no usable certificate (the reason is in
+ `wstls_last_error_message()`).
+ */
+int wstls_add_trusted_ca_file(const char *path);
+
+/*
+ wstls extension: adds the CA certificates of a PEM buffer (`len` bytes; a NUL terminator is
+ not needed) to the process trust roots. Returns the number added, or `SOCKET_ERROR`.
+ */
+int wstls_add_trusted_ca_pem(const char *pem, uintptr_t len);
+
+/*
+ Loads an emulated DLL by name (narrow characters): `"schannel.dll"` (any case, with or
+ without a path or the `.dll` extension). Returns a module handle, or NULL with
+ `GetLastError()` = `ERROR_MOD_NOT_FOUND` for a DLL wstls does not emulate.
+ */
+void *wstls_LoadLibraryA(const char *lpLibFileName);
+
+/*
+ Wide (UTF-16) `LoadLibrary`; see `wstls_LoadLibraryA`.
+ */
+void *wstls_LoadLibraryW(const wstls_WCHAR *lpLibFileName);
+
+/*
+ wstls extension behind the `LoadLibrary` macros of the compat headers: the name's
+ character size (1, 2 or 4 bytes: `"..."`, `u"..."`/`WCHAR`, `L"..."` with a 4-byte
+ `wchar_t`) comes from `sizeof *name` at the call site, so `TEXT("schannel.dll")` works
+ whatever `UNICODE` and `wchar_t` are.
+ */
+void *wstls_load_library(const void *name, uintptr_t char_size);
+
+/*
+ Releases a module handle from `LoadLibrary` (emulated DLLs stay loaded). FALSE with
+ `ERROR_INVALID_HANDLE` for anything else.
+ */
+int wstls_FreeLibrary(void *hLibModule);
+
+/*
+ The address of an exported function of an emulated DLL (narrow name, case-sensitive, as on
+ Windows): `schannel.dll` exports `SslCrackCertificate` and `SslFreeCertificate`. NULL with
+ `GetLastError()` = `ERROR_PROC_NOT_FOUND` (unknown name, or an ordinal) or
+ `ERROR_INVALID_HANDLE`.
+ */
+wstls_FARPROC wstls_GetProcAddress(void *hModule, const char *lpProcName);
+
+/*
+ CE's narrow `GetProcAddressA`; same as `wstls_GetProcAddress`.
+ */
+wstls_FARPROC wstls_GetProcAddressA(void *hModule, const char *lpProcName);
+
+/*
+ CE's wide `GetProcAddressW` (UTF-16 name, as `TEXT("SslCrackCertificate")` gives on CE).
+ */
+wstls_FARPROC wstls_GetProcAddressW(void *hModule, const wstls_WCHAR *lpProcName);
+
+/*
+ wstls extension behind the `GetProcAddress` macros of the compat headers: like
+ `wstls_load_library`, the name's character size comes from `sizeof *name`.
+ */
+wstls_FARPROC wstls_get_proc_address(void *hModule, const void *name, uintptr_t char_size);
+
+/*
+ The calling thread's last error code: the same value `WSAGetLastError()` returns (on
+ Windows they are one value), also set by `LoadLibrary`, `GetProcAddress` and
+ `SslCrackCertificate`.
+ */
+uint32_t wstls_GetLastError(void);
+
+/*
+ Sets the calling thread's last error code (the value `GetLastError()`/`WSAGetLastError()` read).
+ */
+void wstls_SetLastError(uint32_t dwErrCode);
 
 /*
  Resolves a host and/or service into a list of Windows `ADDRINFOA` nodes (`ai_canonname`
@@ -428,6 +559,42 @@ uint16_t wstls_ntohs(uint16_t netshort);
  Network to host byte order, 32-bit (`u_long` is 32-bit on Windows).
  */
 uint32_t wstls_ntohl(uint32_t netlong);
+
+/*
+ CE `schnlsp.h`: decodes an X.509 certificate (DER, as a validation hook receives it in
+ `pCertChain->pBlobData`/`cbSize`; PEM is accepted too) into an `X509Certificate` with the
+ version, serial number (least significant DWORD first), signature hash `ALG_ID`, validity
+ as `FILETIME`s, issuer and subject names (`"C=US, O=..., CN=..."`) and public key. Returns
+ TRUE and sets `*ppCertificate`, to be released with `SslFreeCertificate`; FALSE with
+ `GetLastError()` = `ERROR_INVALID_PARAMETER` (NULL pointers) or `ERROR_INVALID_DATA` (not a
+ certificate). `dwFlags` (`VerifySignature` in the function-pointer typedef) is not used:
+ the certificate was verified by the handshake. May be called from inside the hook.
+ */
+int wstls_SslCrackCertificate(uint8_t *pbCertificate, uint32_t cbCertificate, uint32_t dwFlags, struct wstls_X509Certificate **ppCertificate);
+
+/*
+ CE `schnlsp.h`: releases a certificate from `SslCrackCertificate`. NULL, a pointer that
+ did not come from `SslCrackCertificate` and a second free are ignored.
+ */
+void wstls_SslFreeCertificate(struct wstls_X509Certificate *pCertificate);
+
+/*
+ wstls extension, for use inside a CE certificate validation hook: the whole certificate
+ chain the server sent (leaf first, each a DER `BLOB`), of which the hook's own `pCertChain`
+ holds only the leaf. Sets `*pdwChainLen` and `*ppCertChain` (valid until the hook returns)
+ and returns TRUE; outside a hook returns FALSE with `WSAGetLastError()` = `WSAEINVAL`.
+ */
+int wstls_get_hook_certificate_chain(uint32_t *pdwChainLen, struct wstls_BLOB **ppCertChain);
+
+/*
+ wstls extension: certificate `index` (0 = the server's leaf, then the intermediates as
+ sent) of the chain the peer presented on a secure socket whose handshake has completed.
+ Copies the DER into `pbCert` when `cbCert` is large enough and sets `*pcbNeeded` (may be
+ NULL) to its size. Returns the number of certificates in the chain, or `SOCKET_ERROR`:
+ `WSAENOTCONN` before the handshake, `WSAEINVAL` when `index` is past the end, `WSAEFAULT`
+ when `pbCert` is NULL or too small (`*pcbNeeded` then tells the size).
+ */
+int wstls_get_peer_certificate_chain(wstls_SOCKET s, uint32_t index, uint8_t *pbCert, uint32_t cbCert, uint32_t *pcbNeeded);
 
 /*
  Initiates use of wstls's Winsock (`WSAStartup`). Versions 1.0 to 2.2 are accepted; a higher

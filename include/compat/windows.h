@@ -221,8 +221,7 @@ typedef struct wstls_WSAOVERLAPPED OVERLAPPED, *LPOVERLAPPED;
 typedef void *HANDLE;
 typedef HANDLE *PHANDLE, *LPHANDLE;
 typedef HANDLE HWND;
-typedef HANDLE HINSTANCE;
-typedef HANDLE HMODULE;
+/* HINSTANCE, HMODULE, FARPROC, FILETIME, LoadLibrary & co: wstls_kernel32.h (below). */
 typedef HANDLE HLOCAL;
 #define INVALID_HANDLE_VALUE ((HANDLE)(LONG_PTR)-1)
 
@@ -317,10 +316,8 @@ static __inline__ PVOID wstls_SecureZeroMemory(PVOID ptr, SIZE_T cnt)
 #define RtlSecureZeroMemory wstls_SecureZeroMemory
 
 /* ---- Errors: wstls keeps one per-thread last error (the Winsock one) ---- */
-#ifndef WSTLS_NO_NAME_MAPPING
-#define GetLastError wstls_WSAGetLastError
-#define SetLastError wstls_WSASetLastError
-#endif
+/* GetLastError/SetLastError: wstls_kernel32.h (the same per-thread value as WSAGetLastError). */
+#include "wstls_kernel32.h"
 
 /* ---- Sleep and GetTickCount over POSIX clocks (needs a POSIX feature level) ---- */
 #if defined(_POSIX_C_SOURCE) && _POSIX_C_SOURCE >= 199309L

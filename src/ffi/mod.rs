@@ -4,6 +4,7 @@
 //! the boundary), turns an `Err` into the face's error code plus the thread-local message,
 //! and returns the face's failure value.
 pub mod ext;
+pub mod kernel32;
 pub mod names;
 pub mod ptr;
 pub mod sslsock;

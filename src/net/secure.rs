@@ -13,9 +13,15 @@ use crate::win::wsa;
 /// peer that connects and never speaks cannot hold `connect` or `accept` for ever.
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Deadline for a handshake on `sock`.
+/// Deadline for a handshake on `sock`: the shorter of `SO_RCVTIMEO` and `SO_SNDTIMEO` when
+/// either is set (a handshake both sends and receives), else [`DEFAULT_HANDSHAKE_TIMEOUT`].
 pub fn handshake_deadline(sock: &Socket) -> Instant {
-    Instant::now() + sock.timeout(Dir::Read).unwrap_or(DEFAULT_HANDSHAKE_TIMEOUT)
+    let limit = match (sock.timeout(Dir::Read), sock.timeout(Dir::Write)) {
+        (Some(r), Some(w)) => r.min(w),
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => DEFAULT_HANDSHAKE_TIMEOUT,
+    };
+    Instant::now() + limit
 }
 
 /// Creates the client session for `sock` from `t` and installs it (the handshake itself runs in

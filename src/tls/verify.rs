@@ -79,6 +79,10 @@ pub type SharedOutcome = Arc<Mutex<Outcome>>;
 
 thread_local! {
     static CURRENT: std::cell::RefCell<Option<SharedOutcome>> = const { std::cell::RefCell::new(None) };
+    /// The chains being validated by hooks running on this thread, innermost last (a hook may
+    /// start another handshake). Each entry is a `BLOB` per certificate, leaf first, pointing
+    /// into a chain that outlives the hook call.
+    static HOOK_CHAINS: std::cell::RefCell<Vec<Vec<crate::win::sslsock::BLOB>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Runs `f` (which processes handshake messages of one connection) with `outcome` as the slot
@@ -90,6 +94,37 @@ pub fn scoped<T>(outcome: &SharedOutcome, f: impl FnOnce() -> T) -> T {
     let r = f();
     CURRENT.with(|c| *c.borrow_mut() = prev);
     r
+}
+
+/// Makes a chain visible to [`hook_chain`] for the duration of a hook call.
+struct HookChainGuard;
+
+impl HookChainGuard {
+    fn push(chain: &[CertificateDer<'static>]) -> HookChainGuard {
+        let blobs = chain
+            .iter()
+            .map(|c| crate::win::sslsock::BLOB {
+                cbSize: c.len() as u32,
+                pBlobData: c.as_ptr() as *mut u8,
+            })
+            .collect();
+        HOOK_CHAINS.with(|h| h.borrow_mut().push(blobs));
+        HookChainGuard
+    }
+}
+
+impl Drop for HookChainGuard {
+    fn drop(&mut self) {
+        HOOK_CHAINS.with(|h| {
+            h.borrow_mut().pop();
+        });
+    }
+}
+
+/// The chain of the validation hook running on this thread (innermost): a pointer to its
+/// `BLOB` array and the count, valid until that hook returns. `None` outside a hook.
+pub fn hook_chain() -> Option<(*mut crate::win::sslsock::BLOB, usize)> {
+    HOOK_CHAINS.with(|h| h.borrow_mut().last_mut().map(|v| (v.as_mut_ptr(), v.len())))
 }
 
 /// The server-certificate verifier used by every client connection.
@@ -192,6 +227,8 @@ pub fn decide(
         // SAFETY: the program gave us this function pointer through SO_SSL_SET_VALIDATE_CERT_HOOK.
         let f: ValidateCertFn = unsafe { std::mem::transmute::<usize, ValidateCertFn>(hook.func) };
         log::debug!("calling the validation hook (flags {flags:#x})");
+        // The whole chain, readable from inside the hook with wstls_get_hook_certificate_chain.
+        let _chain = HookChainGuard::push(&o.chain);
         let r = unsafe {
             f(
                 crate::win::sslsock::SSL_CERT_X509,
@@ -201,6 +238,7 @@ pub fn decide(
                 flags,
             )
         };
+        drop(_chain);
         o.hook_calls += 1;
         o.hook_result = Some(r);
         if r == crate::win::sslsock::SSL_ERR_OKAY {

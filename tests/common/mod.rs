@@ -214,13 +214,24 @@ pub fn ioctl(s: SOCKET, code: u32, input: &[u8], output: &mut [u8]) -> (c_int, u
 }
 
 pub fn set_peer_name(s: SOCKET, name: &str) {
-    let sock = wstls::net::lookup(s).unwrap();
-    sock.state().tls.as_mut().expect("secure socket").peer_name = Some(name.to_string());
+    let n = std::ffi::CString::new(name).unwrap();
+    let (r, _) = ioctl(
+        s,
+        wstls::win::sslsock::SO_SSL_SET_PEERNAME,
+        n.as_bytes_with_nul(),
+        &mut [],
+    );
+    assert_eq!(r, 0, "SO_SSL_SET_PEERNAME: {:?}", last_error());
 }
 
 pub fn set_ce_flags(s: SOCKET, flags: u32) {
-    let sock = wstls::net::lookup(s).unwrap();
-    sock.state().tls.as_mut().expect("secure socket").flags = flags;
+    let (r, _) = ioctl(
+        s,
+        wstls::win::sslsock::SO_SSL_SET_FLAGS,
+        &flags.to_ne_bytes(),
+        &mut [],
+    );
+    assert_eq!(r, 0, "SO_SSL_SET_FLAGS: {:?}", last_error());
 }
 
 pub fn set_server_credentials(s: SOCKET, cert: &std::path::Path, key: &std::path::Path) {
