@@ -252,20 +252,75 @@ pub fn default_server_identity() -> Result<Option<Arc<Identity>>> {
 }
 
 /// The crypto provider for new configs: the engine's provider, restricted to the cipher suites
-/// named in `WSTLS_CIPHERS` when it is set (read once per process).
+/// named in `WSTLS_CIPHERS` and the key exchange groups named in `WSTLS_GROUPS` when they are
+/// set (read once per process).
 ///
 /// `WSTLS_CIPHERS` is a list separated by `:`, `,` or spaces of IANA suite names
 /// (`TLS_AES_128_GCM_SHA256`, `TLS_CHACHA20_POLY1305_SHA256`,
 /// `TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384`, ...; rustls's `TLS13_*` spellings too), in order of
-/// preference. Names wstls does not know are an error at the first handshake, never ignored.
+/// preference. `WSTLS_GROUPS` likewise lists groups (`X25519MLKEM768`, `X25519`, `secp256r1`,
+/// `secp384r1`; `P-256`/`P-384` too). Names wstls does not know are an error at the first
+/// handshake, never ignored.
 pub fn suite_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
     static P: Lazy<std::result::Result<Arc<rustls::crypto::CryptoProvider>, String>> =
-        Lazy::new(|| match std::env::var("WSTLS_CIPHERS") {
-            Ok(list) if !list.trim().is_empty() => restrict_suites(&super::provider(), &list),
-            _ => Ok(super::provider()),
+        Lazy::new(|| {
+            let mut p = super::provider();
+            if let Ok(list) = std::env::var("WSTLS_CIPHERS") {
+                if !list.trim().is_empty() {
+                    p = restrict_suites(&p, &list)?;
+                }
+            }
+            if let Ok(list) = std::env::var("WSTLS_GROUPS") {
+                if !list.trim().is_empty() {
+                    p = restrict_groups(&p, &list)?;
+                }
+            }
+            Ok(p)
         });
     P.clone()
         .map_err(|m| Error::new(Kind::NoCommonAlgorithm, m))
+}
+
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split([':', ',', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+}
+
+/// `base` offering only the key exchange groups named in `list` (see [`suite_provider`]).
+pub fn restrict_groups(
+    base: &rustls::crypto::CryptoProvider,
+    list: &str,
+) -> std::result::Result<Arc<rustls::crypto::CryptoProvider>, String> {
+    let mut groups = Vec::new();
+    for name in names(list) {
+        let want = match name.to_ascii_lowercase().as_str() {
+            "p-256" | "prime256v1" => "secp256r1".to_string(),
+            "p-384" => "secp384r1".to_string(),
+            other => other.to_string(),
+        };
+        let found = base
+            .kx_groups
+            .iter()
+            .find(|g| format!("{:?}", g.name()).to_ascii_lowercase() == want);
+        match found {
+            Some(g) => groups.push(*g),
+            None => {
+                let known: Vec<String> = base
+                    .kx_groups
+                    .iter()
+                    .map(|g| format!("{:?}", g.name()))
+                    .collect();
+                return Err(format!(
+                    "WSTLS_GROUPS: unknown key exchange group {name:?} (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    let mut p = base.clone();
+    p.kx_groups = groups;
+    Ok(Arc::new(p))
 }
 
 /// `base` offering only the suites named in `list` (see [`suite_provider`]).
@@ -274,11 +329,7 @@ pub fn restrict_suites(
     list: &str,
 ) -> std::result::Result<Arc<rustls::crypto::CryptoProvider>, String> {
     let mut suites = Vec::new();
-    for name in list
-        .split([':', ',', ' '])
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
+    for name in names(list) {
         let want = name.to_ascii_uppercase().replace("TLS13_", "TLS_");
         let found = base
             .cipher_suites
@@ -508,5 +559,18 @@ mod tests {
         );
         let e = restrict_suites(&base, "TLS_AES_128_GCM_SHA256, RC4-MD5").unwrap_err();
         assert!(e.contains("RC4-MD5"), "{e}");
+    }
+
+    #[test]
+    fn restrict_groups_by_name_and_alias() {
+        let base = crate::tls::provider();
+        let p = restrict_groups(&base, "x25519 P-256").unwrap();
+        let names: Vec<String> = p
+            .kx_groups
+            .iter()
+            .map(|g| format!("{:?}", g.name()))
+            .collect();
+        assert_eq!(names, ["X25519", "secp256r1"]);
+        assert!(restrict_groups(&base, "ffdhe1024").is_err());
     }
 }
