@@ -62,6 +62,11 @@ int be_init(const struct be_opts *o)
         fail("SSL_CTX_set_ciphersuites");
         return -1;
     }
+    if (o->groups && (!SSL_CTX_set1_groups_list(sctx, o->groups) ||
+                      !SSL_CTX_set1_groups_list(cctx, o->groups))) {
+        fail("SSL_CTX_set1_groups_list");
+        return -1;
+    }
     if (SSL_CTX_use_certificate_chain_file(sctx, o->cert) != 1 ||
         SSL_CTX_use_PrivateKey_file(sctx, o->key, SSL_FILETYPE_PEM) != 1) {
         fail("loading the server certificate");

@@ -56,6 +56,7 @@ int be_init(const struct be_opts *o)
     /* wstls's process-wide settings (docs/extensions.md); read at the first handshake. */
     if (o->ca) setenv("WSTLS_CA_FILE", o->ca, 1);
     if (o->cipher) setenv("WSTLS_CIPHERS", o->cipher, 1);
+    if (o->groups) setenv("WSTLS_GROUPS", o->groups, 1);
     setenv("WSTLS_RESUMPTION", o->resume ? "1" : "0", 1);
     if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0) {
         fprintf(stderr, "WSAStartup failed\n");

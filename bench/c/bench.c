@@ -8,7 +8,7 @@
  *   bench mem   --count N                        RSS per established idle connection
  *   bench scale --sockets LIST --calls K         per-call cost as open sockets grow
  *   bench cg    --count K --size S               send/recv loop for callgrind
- * common: --cert F --key F --ca F --host NAME --cipher IANA --resume 0|1
+ * common: --cert F --key F --ca F --host NAME --cipher IANA --groups LIST --resume 0|1
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,7 +24,7 @@
 
 #include "bench.h"
 
-static struct be_opts opts = {NULL, NULL, NULL, "localhost", NULL, 1};
+static struct be_opts opts = {NULL, NULL, NULL, "localhost", NULL, NULL, 1};
 static long long o_bytes = 64LL << 20;
 static long o_buf = 16384, o_threads = 1, o_count = 1000, o_size = 64, o_calls = 200000;
 static const char *o_sockets = "10,100,1000,10000,100000";
@@ -510,6 +510,7 @@ int main(int argc, char **argv)
         else if (!strcmp(k, "--ca")) opts.ca = v;
         else if (!strcmp(k, "--host")) opts.host = v;
         else if (!strcmp(k, "--cipher")) opts.cipher = v;
+        else if (!strcmp(k, "--groups")) opts.groups = v;
         else if (!strcmp(k, "--resume")) opts.resume = atoi(v);
         else if (!strcmp(k, "--bytes")) o_bytes = atoll(v);
         else if (!strcmp(k, "--buf")) o_buf = atol(v);

@@ -21,6 +21,7 @@ struct be_opts {
     const char *ca;     /* CA the client trusts (PEM file) */
     const char *host;   /* name the client checks the certificate against */
     const char *cipher; /* IANA TLS 1.3 suite name, or NULL for the defaults */
+    const char *groups; /* key exchange groups ("X25519"), or NULL for the defaults */
     int resume;         /* clients resume sessions (1) or always do full handshakes (0) */
 };
 
