@@ -29,7 +29,8 @@ BIN = {
     "openssl": os.path.join(BUILD, "bench_openssl"),
     "tcp": os.path.join(BUILD, "bench_tcp"),
     "rustls": os.path.join(ROOT, "target", "release", "rustls-direct"),
-    "sspi_wstls": os.path.join(BUILD, "bench_sspi"),
+    "sspi": os.path.join(BUILD, "bench_sspi"),
+    "openssl_bio": os.path.join(BUILD, "bio_openssl"),
     "handles": os.path.join(ROOT, "target", "release", "examples", "handle_table"),
 }
 SUITES = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
@@ -254,6 +255,13 @@ def bench_callgrind():
             key = f"{name}/{size}"
             res[key] = {impl: callgrind_ir(impl, func, size) for impl in ("wstls", "openssl")}
             log(f"  callgrind {key}: {res[key]}")
+        for func, name in (("cg_encrypt_one", "EncryptMessage"), ("cg_decrypt_one", "DecryptMessage")):
+            key = f"{name}/{size}"
+            res[key] = {
+                "wstls": callgrind_ir("sspi", func, size) if os.path.exists(BIN["sspi"]) else None,
+                "openssl": callgrind_ir("openssl_bio", func, size),
+            }
+            log(f"  callgrind {key}: {res[key]}")
     exp_path = os.path.join(HERE, "callgrind-expected.json")
     expected = json.load(open(exp_path)) if os.path.exists(exp_path) else {}
     for key, v in res.items():
@@ -261,10 +269,52 @@ def bench_callgrind():
     return res
 
 
+CG_TOLERANCE = 0.03  # instruction counts are deterministic; 3% absorbs toolchain drift
+
+
+def callgrind_check():
+    """`driver.py --callgrind-check`: the instruction counts of the wstls send/recv paths
+    against bench/callgrind-expected.json (no wall clock involved, so CI can run it).
+    Exit status 1 when a count is more than CG_TOLERANCE away from what is written down."""
+    exp_path = os.path.join(HERE, "callgrind-expected.json")
+    expected = json.load(open(exp_path)).get("wstls", {})
+    bad = 0
+    print(f"{'path':<14} {'measured':>10} {'expected':>10} {'change':>8}")
+    for key, want in expected.items():
+        name, size = key.split("/")
+        got = callgrind_ir("wstls", f"cg_{name}_one", int(size))
+        if got is None:
+            print(f"{key:<14} {'n/a':>10} {want:>10.0f}")
+            bad += 1
+            continue
+        change = got / want - 1
+        flag = "" if abs(change) <= CG_TOLERANCE else "  <-- outside +-3%: update callgrind-expected.json if intended"
+        bad += bool(flag)
+        print(f"{key:<14} {got:>10.0f} {want:>10.0f} {change:>+7.1%}{flag}")
+    return 1 if bad else 0
+
+
 def bench_sspi():
-    if not os.path.exists(BIN["sspi_wstls"]):
-        return None  # the SSPI face is not in this tree yet
-    return None
+    """EncryptMessage/DecryptMessage in memory against rustls in memory and OpenSSL over a BIO
+    pair (single thread, 16 KiB records, AES-128-GCM)."""
+    have_sspi = os.path.exists(BIN["sspi"])
+    res = {}
+    for suite in SUITES:
+        samples = {k: {"encrypt": [], "decrypt": [], "both": []} for k in ("sspi", "rustls", "openssl_bio")}
+        for rep in range(REPS):
+            for impl in samples:
+                if impl == "sspi" and not have_sspi:
+                    continue
+                args = ["mem"] + certargs() + ["--bytes", str(P["bulk_bytes"] // 4), "--size", "16384",
+                                               "--cipher", suite]
+                for r in run(impl, args):
+                    samples[impl]["encrypt"].append(r["encrypt_mib_s"])
+                    samples[impl]["decrypt"].append(r["decrypt_mib_s"])
+                    samples[impl]["both"].append(r["mib_s"])
+        res[suite] = {k: {q: median(v) for q, v in d.items()} for k, d in samples.items()}
+        log(f"  sspi {suite}: {json.dumps(res[suite])}")
+    res["sspi_available"] = have_sspi
+    return res
 
 
 SECTIONS = [("bulk", bench_bulk), ("hs", bench_hs), ("lat", bench_lat), ("scale", bench_scale),
@@ -413,10 +463,22 @@ def markdown(doc):
             L.append(f"| {key} | {f(v['wstls'])} | {f(v.get('expected'))} | {f(v['openssl'])} | "
                      f"{f(ratio(v['wstls'], v['openssl']), '{:.2f}x')} |")
         L.append("")
-    if "sspi" in s:
-        L += ["### SSPI EncryptMessage/DecryptMessage in memory", ""]
-        if not s["sspi"]:
-            L += ["n/a: the SSPI face is not in this tree yet.", ""]
+    if s.get("sspi"):
+        L += ["### SSPI EncryptMessage / DecryptMessage in memory (MiB/s, one thread, 16 KiB records)", "",
+              "| Suite | wstls SSPI encrypt / decrypt | rustls in memory encrypt / decrypt | OpenSSL BIO pair encrypt / decrypt | "
+              "SSPI / rustls (both) | SSPI / OpenSSL (both) |",
+              "|---|---:|---:|---:|---:|---:|"]
+        for suite in SUITES:
+            v = s["sspi"].get(suite)
+            if not v:
+                continue
+            w, r, o = v["sspi"], v["rustls"], v["openssl_bio"]
+            L.append(f"| {SUITE_SHORT[suite]} | {f(w['encrypt'])} / {f(w['decrypt'])} | {f(r['encrypt'])} / {f(r['decrypt'])} | "
+                     f"{f(o['encrypt'])} / {f(o['decrypt'])} | {f(ratio(w['both'], r['both']), '{:.2f}x')} | "
+                     f"{f(ratio(w['both'], o['both']), '{:.2f}x')} |")
+        if not s["sspi"].get("sspi_available"):
+            L += ["", "n/a: the SSPI face (include/compat/sspi.h) is not in this tree yet."]
+        L.append("")
     return "\n".join(L)
 
 
@@ -451,4 +513,6 @@ def main():
 
 
 if __name__ == "__main__":
+    if "--callgrind-check" in sys.argv:
+        sys.exit(callgrind_check())
     main()

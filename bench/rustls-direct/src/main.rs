@@ -2,6 +2,7 @@
 //!
 //!   rustls-direct bulk --cert F --key F --ca F --cipher IANA --bytes N --buf B
 //!   rustls-direct lat  --cert F --key F --ca F --count N --size S
+//!   rustls-direct mem  --cert F --key F --ca F --cipher IANA --bytes N --size S  (in memory)
 //!
 //! Client and server are threads of this process over loopback TCP (TCP_NODELAY), blocking
 //! sockets, `rustls::StreamOwned`; TLS 1.3 only; the client verifies the chain and the name
@@ -193,6 +194,75 @@ fn lat(o: &Opts) {
     );
 }
 
+/// In memory, the counterpart of sspi_bench.c: client writes, ciphertext goes through a Vec,
+/// the server reads. Encryption and decryption timed separately, 8 records per batch.
+fn mem(o: &Opts) {
+    let (scfg, ccfg) = configs(o);
+    let name = ServerName::try_from("localhost").unwrap();
+    let mut cli = ClientConnection::new(ccfg, name).unwrap();
+    let mut srv = ServerConnection::new(scfg).unwrap();
+    let mut wire = Vec::new();
+    while cli.is_handshaking() || srv.is_handshaking() {
+        wire.clear();
+        cli.write_tls(&mut wire).unwrap();
+        let mut rd = &wire[..];
+        while !rd.is_empty() {
+            srv.read_tls(&mut rd).unwrap();
+            srv.process_new_packets().unwrap();
+        }
+        wire.clear();
+        srv.write_tls(&mut wire).unwrap();
+        let mut rd = &wire[..];
+        while !rd.is_empty() {
+            cli.read_tls(&mut rd).unwrap();
+            cli.process_new_packets().unwrap();
+        }
+    }
+    let suite = cli
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()).replace("TLS13_", "TLS_"))
+        .unwrap_or_default();
+    let size = o.buf;
+    let plain = vec![0u8; size];
+    let mut out = vec![0u8; size];
+    let (mut te, mut td, mut done) = (0f64, 0f64, 0u64);
+    let batch = 8;
+    while done < o.bytes {
+        wire.clear();
+        let t0 = Instant::now();
+        for _ in 0..batch {
+            cli.writer().write_all(&plain).unwrap();
+            cli.write_tls(&mut wire).unwrap();
+        }
+        te += t0.elapsed().as_secs_f64();
+        let t0 = Instant::now();
+        let mut rd = &wire[..];
+        let mut got = 0usize;
+        while !rd.is_empty() {
+            srv.read_tls(&mut rd).unwrap();
+            srv.process_new_packets().unwrap();
+            loop {
+                match srv.reader().read(&mut out) {
+                    Ok(0) => break,
+                    Ok(n) => got += n,
+                    Err(_) => break,
+                }
+            }
+        }
+        td += t0.elapsed().as_secs_f64();
+        assert_eq!(got, size * batch);
+        done += (size * batch) as u64;
+    }
+    let mib = done as f64 / (1u64 << 20) as f64;
+    println!(
+        "{{\"bench\":\"mem\",\"impl\":\"rustls_mem\",\"bytes\":{done},\"size\":{size},\"suite\":\"{suite}\",\"encrypt_mib_s\":{:.2},\"decrypt_mib_s\":{:.2},\"mib_s\":{:.2},\"label\":\"{}\"}}",
+        mib / te,
+        mib / td,
+        mib / (te + td),
+        o.label
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).cloned().unwrap_or_default();
@@ -218,7 +288,10 @@ fn main() {
             "--bytes" => o.bytes = v.parse().unwrap(),
             "--buf" => o.buf = v.parse().unwrap(),
             "--count" => o.count = v.parse().unwrap(),
-            "--size" => o.size = v.parse().unwrap(),
+            "--size" => {
+                o.size = v.parse().unwrap();
+                o.buf = o.size;
+            }
             "--label" => o.label = v,
             "--host" | "--resume" | "--threads" => {}
             other => panic!("unknown option {other}"),
@@ -228,8 +301,9 @@ fn main() {
     match mode.as_str() {
         "bulk" => bulk(&o),
         "lat" => lat(&o),
+        "mem" => mem(&o),
         _ => {
-            eprintln!("usage: rustls-direct bulk|lat [options]");
+            eprintln!("usage: rustls-direct bulk|lat|mem [options]");
             std::process::exit(2);
         }
     }
