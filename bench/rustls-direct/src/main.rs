@@ -15,7 +15,9 @@ use std::time::Instant;
 use rustls::crypto::aws_lc_rs;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection, StreamOwned};
+use rustls::{
+    ClientConfig, ClientConnection, RootCertStore, ServerConfig, ServerConnection, StreamOwned,
+};
 
 struct Opts {
     cert: String,
@@ -33,7 +35,8 @@ fn provider(cipher: &Option<String>) -> Arc<rustls::crypto::CryptoProvider> {
     let mut p = aws_lc_rs::default_provider();
     if let Some(c) = cipher {
         let want = c.replace("TLS_", "TLS13_");
-        p.cipher_suites.retain(|s| format!("{:?}", s.suite()) == want);
+        p.cipher_suites
+            .retain(|s| format!("{:?}", s.suite()) == want);
         assert!(!p.cipher_suites.is_empty(), "unknown suite {c}");
     }
     Arc::new(p)
