@@ -202,10 +202,22 @@ def bench_scale():
     per = {}
     for rep in range(REPS):
         for r in run("handles", [sizes]):
-            d = per.setdefault(str(r["entries"]), {"lookup_ns": [], "random_lookup_ns": [], "insert_remove_ns": []})
+            d = per.setdefault(str(r["entries"]), {"lookup_ns": [], "random_lookup_ns": [], "insert_remove_ns": [],
+                                                   "two_thread_lookup_ns": []})
             for k in d:
                 d[k].append(r[k])
     res["table"] = {n: {k: median(v) for k, v in d.items()} for n, d in per.items()}
+    # The library's own per-call cost (no system call) with 1, 2, 4 threads on their own sockets.
+    calls = {}
+    for t in P["thread_counts"]:
+        per = {"wstls": [], "tcp": []}
+        for rep in range(REPS):
+            for impl in per:
+                n = P["scale_calls"] * (10 if impl == "wstls" else 2)
+                for r in run(impl, ["calls", "--threads", str(t), "--calls", str(n)]):
+                    per[impl].append(r["ns_per_call"])
+        calls[str(t)] = {k: median(v) for k, v in per.items()}
+    res["calls"] = calls
     log(f"  scale: {json.dumps(res)}")
     return res
 
@@ -374,6 +386,49 @@ def verdict(r, target, higher_better=True):
     return f"{r:.2f}x {'✓' if ok else '✗'}"
 
 
+def summary(doc):
+    """The issue's targets, one row each, from this run."""
+    s = doc["sections"]
+    rows = []
+
+    def row(what, w, o, tgt, higher=True, unit="", fmt="{:.0f}"):
+        r = ratio(w, o)
+        rows.append(f"| {what} | {f(w, fmt)}{unit} | {f(o, fmt)}{unit} | {verdict(r, tgt, higher)} | "
+                    f"{'≥' if higher else '≤'} {tgt} |")
+    for suite, v in (s.get("bulk") or {}).items():
+        row(f"Bulk throughput, {SUITE_SHORT[suite]} (MiB/s)", v["wstls"], v["openssl"], 1.0)
+    for suite, v in (s.get("bulk") or {}).items():
+        rows.append(f"| Bulk throughput, {SUITE_SHORT[suite]}: wstls vs rustls used directly | {f(v['wstls'])} | "
+                    f"{f(v['rustls'])} (rustls) | {verdict(ratio(v['wstls'], v['rustls']), 0.95)} | ≥ 0.95 |")
+    for key, v in (s.get("hs") or {}).items():
+        cert, kind = key.split("/")
+        row(f"Handshakes/s, {kind}, {'ECDSA P-256' if cert == 'ecdsa' else 'RSA-2048'} (X25519)",
+            v["wstls"], v["openssl"], 2.0 if kind == "resumed" else 1.3)
+    if s.get("mem"):
+        for n, v in s["mem"].items():
+            row(f"Memory per idle connection, both ends, {int(n):,} connections (KiB)",
+                v.get("wstls", {}).get("total_kib"), v.get("openssl", {}).get("total_kib"), 0.5, False, "", "{:.1f}")
+    if s.get("lat"):
+        row("Latency p50, 64-byte round trip (µs)", s["lat"]["wstls"]["p50_us"], s["lat"]["openssl"]["p50_us"],
+            1.1, False, "", "{:.1f}")
+    if s.get("scale"):
+        w = s["scale"].get("wstls", {})
+        if w:
+            first, last = w[min(w, key=int)], w[max(w, key=int)]
+            rows.append(f"| Cost of send+recv with {int(max(w, key=int)):,} open sockets vs 10 (ns) | "
+                        f"{f(last['send_recv_ns'])} | {f(first['send_recv_ns'])} (10 sockets) | "
+                        f"{verdict(ratio(last['send_recv_ns'], first['send_recv_ns']), 1.2, False)} | ≤ 1.2 |")
+        tb = s["scale"].get("table", {})
+        if tb.get("100000") and tb.get("10"):
+            rows.append(f"| Handle lookup with 100,000 entries vs 10 (ns) | {f(tb['100000']['lookup_ns'], '{:.1f}')} | "
+                        f"{f(tb['10']['lookup_ns'], '{:.1f}')} (10 entries) | "
+                        f"{verdict(ratio(tb['100000']['lookup_ns'], tb['10']['lookup_ns']), 1.2, False)} | ≤ 1.2 |")
+    if not rows:
+        return []
+    return ["### Targets", "", "| Measure | wstls | OpenSSL (or baseline) | ratio | target |",
+            "|---|---:|---:|---:|---|"] + rows + [""]
+
+
 def markdown(doc):
     s = doc["sections"]
     m = doc["machine"]
@@ -384,6 +439,7 @@ def markdown(doc):
          f"Command: `{doc['command']}`{' (quick mode)' if doc['quick'] else ''}; "
          f"median of {doc['reps']} run(s); ratios are between medians of this run. "
          "✓/✗: the issue's target met or missed.", ""]
+    L += summary(doc)
     if s.get("bulk"):
         L += [f"### Bulk throughput (MiB/s, {doc['params']['bulk_bytes'] >> 20} MiB per run, "
               f"{doc['params']['buf'] // 1024} KiB send/recv, TLS 1.3, loopback)", "",
@@ -447,12 +503,20 @@ def markdown(doc):
         tb = s["scale"].get("table", {})
         if tb:
             b0 = tb.get("10", {})
-            L += ["", "| Table entries | lookup of one handle (ns) | lookup of a random handle (ns) | insert + remove (ns) | one handle vs 10 entries (≤ 1.2) |",
-                  "|---:|---:|---:|---:|---:|"]
+            L += ["", "| Table entries | lookup of one handle (ns) | lookup of a random handle (ns) | two threads, each its own handle (ns) | insert + remove (ns) | one handle vs 10 entries (≤ 1.2) |",
+                  "|---:|---:|---:|---:|---:|---:|"]
             for n, v in tb.items():
                 L.append(f"| {int(n):,} | {f(v['lookup_ns'], '{:.1f}')} | {f(v['random_lookup_ns'], '{:.1f}')} | "
-                         f"{f(v['insert_remove_ns'], '{:.1f}')} | "
+                         f"{f(v.get('two_thread_lookup_ns'), '{:.1f}')} | {f(v['insert_remove_ns'], '{:.1f}')} | "
                          f"{verdict(ratio(v['lookup_ns'], b0.get('lookup_ns')), 1.2, False)} |")
+        cl = s["scale"].get("calls", {})
+        if cl:
+            L += ["", "Per-call cost with threads each on their own socket: `ioctlsocket(FIONBIO)`, which wstls "
+                  "serves without a system call (handle lookup and locks only); natively it is an `ioctl`.", "",
+                  "| Threads | wstls ns per call | native ioctl ns per call | wstls vs 1 thread |", "|---:|---:|---:|---:|"]
+            c1 = cl.get("1", {}).get("wstls")
+            for t, v in cl.items():
+                L.append(f"| {t} | {f(v['wstls'], '{:.1f}')} | {f(v['tcp'], '{:.1f}')} | {f(ratio(v['wstls'], c1), '{:.2f}x')} |")
         L.append("")
     if s.get("threads"):
         L += [f"### Throughput with parallel connections (MiB/s in total, AES-128-GCM, "
@@ -519,7 +583,19 @@ def main():
     log(f"wrote {RESULTS}/latest.json and latest.md ({doc['elapsed_s']} s)")
 
 
+def render():
+    """`driver.py --render`: rewrite latest.md from latest.json (no measurement)."""
+    doc = json.load(open(os.path.join(RESULTS, "latest.json")))
+    md = markdown(doc)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as fp:
+        fp.write(md + "\n")
+    print(md)
+
+
 if __name__ == "__main__":
     if "--callgrind-check" in sys.argv:
         sys.exit(callgrind_check())
+    if "--render" in sys.argv:
+        render()
+        sys.exit(0)
     main()

@@ -76,8 +76,28 @@ fn main() {
             }
             t.elapsed().as_nanos() as f64 / (lookups / 20) as f64
         });
+        // Two threads, each looking up its own handle (two sockets used by two threads).
+        let parallel = median(&mut || {
+            let (ha, hb) = (handles[0], handles[handles.len() / 2]);
+            let per = lookups / 2;
+            let t = Instant::now();
+            std::thread::scope(|s| {
+                for h in [ha, hb] {
+                    let table = &table;
+                    s.spawn(move || {
+                        let mut sum = 0u64;
+                        for _ in 0..per {
+                            sum =
+                                sum.wrapping_add(table.get(std::hint::black_box(h)).unwrap().0[0]);
+                        }
+                        std::hint::black_box(sum);
+                    });
+                }
+            });
+            t.elapsed().as_nanos() as f64 / per as f64
+        });
         println!(
-            "{{\"bench\":\"handles\",\"impl\":\"wstls\",\"entries\":{n},\"lookup_ns\":{fixed:.1},\"random_lookup_ns\":{random:.1},\"insert_remove_ns\":{churn:.1}}}"
+            "{{\"bench\":\"handles\",\"impl\":\"wstls\",\"entries\":{n},\"lookup_ns\":{fixed:.1},\"random_lookup_ns\":{random:.1},\"insert_remove_ns\":{churn:.1},\"two_thread_lookup_ns\":{parallel:.1}}}"
         );
     }
 }

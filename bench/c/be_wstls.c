@@ -235,6 +235,12 @@ int be_getsockopt_call(long s)
 
 void be_socket_close(long s) { closesocket((SOCKET)s); }
 
+int be_fionbio_call(long s)
+{
+    u_long nb = 0;
+    return ioctlsocket((SOCKET)s, FIONBIO, &nb) == SOCKET_ERROR ? -1 : 0;
+}
+
 int be_plain_pair(long *a, long *b)
 {
     int port = 0, len;

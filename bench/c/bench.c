@@ -7,6 +7,7 @@
  *   bench lat   --count N --size S               ping-pong round trips: p50/p99
  *   bench mem   --count N                        RSS per established idle connection
  *   bench scale --sockets LIST --calls K         per-call cost as open sockets grow
+ *   bench calls --threads T --calls K            calls/s with T threads, each on its own socket
  *   bench cg    --count K --size S               send/recv loop for callgrind
  * common: --cert F --key F --ca F --host NAME --cipher IANA --groups LIST --resume 0|1
  */
@@ -450,6 +451,46 @@ static void run_scale(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* calls: T threads, each calling ioctlsocket(FIONBIO) on its own socket: the library's own   */
+/* per-call cost (handle lookup, locks) and whether it scales with threads.                   */
+
+struct caller {
+    long sock, n;
+};
+
+static void *call_loop(void *arg)
+{
+    struct caller *c = arg;
+    pthread_barrier_wait(&bulk_start);
+    for (long i = 0; i < c->n; i++)
+        if (be_fionbio_call(c->sock) != 0) die("ioctlsocket");
+    return NULL;
+}
+
+static void run_calls(void)
+{
+    struct caller *cs = calloc((size_t)o_threads, sizeof *cs);
+    pthread_t *th = calloc((size_t)o_threads, sizeof *th);
+    double t0;
+    pthread_barrier_init(&bulk_start, NULL, (unsigned)o_threads + 1);
+    for (long i = 0; i < o_threads; i++) {
+        cs[i].sock = be_socket();
+        cs[i].n = o_calls;
+        if (cs[i].sock < 0) die("socket");
+        pthread_create(&th[i], NULL, call_loop, &cs[i]);
+    }
+    pthread_barrier_wait(&bulk_start);
+    t0 = now();
+    for (long i = 0; i < o_threads; i++) pthread_join(th[i], NULL);
+    t0 = now() - t0;
+    printf("{\"bench\":\"calls\",\"impl\":\"%s\",\"threads\":%ld,\"calls\":%ld,\"ns_per_call\":%.1f,"
+           "\"mcalls_s\":%.2f,\"label\":\"%s\"}\n",
+           be_name(), o_threads, o_calls, t0 / (double)o_calls * 1e9,
+           (double)(o_calls * o_threads) / t0 / 1e6, o_label);
+    for (long i = 0; i < o_threads; i++) be_socket_close(cs[i].sock);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* cg: one thread alternates send (client) and recv (server) so nothing ever waits; callgrind */
 /* counts instructions inside cg_send_one / cg_recv_one (--toggle-collect).                   */
 
@@ -535,6 +576,7 @@ int main(int argc, char **argv)
     else if (!strcmp(mode, "lat")) run_lat();
     else if (!strcmp(mode, "scale")) run_scale();
     else if (!strcmp(mode, "cg")) run_cg();
+    else if (!strcmp(mode, "calls")) run_calls();
     else die("unknown mode");
     return 0;
 }

@@ -49,6 +49,9 @@ int be_resumed(be_conn *c);
 long be_socket(void);
 int be_getsockopt_call(long s);
 void be_socket_close(long s);
+/* ioctlsocket(FIONBIO, 0) on a socket: a call that needs no system call in wstls (its cost is
+ * the library's own: handle lookup, locks); on native sockets it is an ioctl. 0 on success. */
+int be_fionbio_call(long s);
 /* A connected plain (no TLS) pair for the per-call cost; 0 on success. */
 int be_plain_pair(long *a, long *b);
 int be_plain_send(long s, const void *buf, int len);

@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -75,6 +76,12 @@ int be_getsockopt_call(long s)
 }
 
 void be_socket_close(long s) { close((int)s); }
+
+int be_fionbio_call(long s)
+{
+    int nb = 0;
+    return ioctl((int)s, FIONBIO, &nb);
+}
 
 int be_plain_pair(long *a, long *b)
 {
