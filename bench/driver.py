@@ -101,11 +101,15 @@ def ratio(a, b):
 
 # ------------------------------------------------------------------------------------------
 
+BULK_REPS = max(REPS, 5) if not QUICK and "BENCH_REPS" not in os.environ else REPS
+
+
 def bench_bulk():
     res = {}
     for suite in SUITES:
         samples = {k: [] for k in ("wstls", "openssl", "rustls", "tcp")}
-        for rep in range(REPS):
+        cpu = {k: [] for k in samples}
+        for rep in range(BULK_REPS):
             for impl in samples:
                 if impl == "tcp" and suite != SUITES[0]:
                     continue  # no cipher: measured once per repetition
@@ -117,11 +121,17 @@ def bench_bulk():
                         log(f"  {impl} negotiated {r.get('suite')} instead of {suite}")
                         continue
                     samples[impl].append(r["mib_s"])
+                    if r.get("cpu_s"):
+                        cpu[impl].append(r["cpu_s"] / (r["bytes"] / (1 << 30)))
             log(f"  bulk {suite} rep {rep + 1}: " + ", ".join(f"{k} {v[-1]:.0f}" for k, v in samples.items() if v))
         res[suite] = {k: median(v) for k, v in samples.items()}
+        res[suite]["cpu_s_per_gib"] = {k: median(v) for k, v in cpu.items()}
     tcp = median([r["mib_s"] for r in runs if r["bench"] == "bulk" and r["impl"] == "tcp" and r.get("threads") == 1])
+    tcp_cpu = median([r["cpu_s"] / (r["bytes"] / (1 << 30)) for r in runs
+                      if r["bench"] == "bulk" and r["impl"] == "tcp" and r.get("threads") == 1 and r.get("cpu_s")])
     for suite in SUITES:
         res[suite]["tcp"] = tcp
+        res[suite]["cpu_s_per_gib"]["tcp"] = tcp_cpu
     return res
 
 
@@ -437,7 +447,8 @@ def markdown(doc):
          f"(load average {m['load_avg_at_start']:.2f} at start); {m['openssl']}; {m['rustc']}; "
          f"wstls {m['wstls_commit']}{' (modified)' if m['wstls_dirty'] else ''}.",
          f"Command: `{doc['command']}`{' (quick mode)' if doc['quick'] else ''}; "
-         f"median of {doc['reps']} run(s); ratios are between medians of this run. "
+         f"median of {doc['reps']} run(s) ({doc.get('bulk_reps', doc['reps'])} for bulk throughput), "
+         "implementations interleaved; ratios are between medians of this run. "
          "✓/✗: the issue's target met or missed.", ""]
     L += summary(doc)
     if s.get("bulk"):
@@ -449,6 +460,13 @@ def markdown(doc):
             L.append(f"| {SUITE_SHORT[suite]} | {f(v['wstls'])} | {f(v['openssl'])} | {f(v['rustls'])} | "
                      f"{f(v['tcp'])} | {verdict(ratio(v['wstls'], v['openssl']), 1.0)} | "
                      f"{verdict(ratio(v['wstls'], v['rustls']), 0.95)} |")
+        if any(v.get("cpu_s_per_gib") for v in s["bulk"].values()):
+            L += ["", "CPU seconds per GiB moved (both ends, the whole process; lower is better):", "",
+                  "| Suite | wstls | OpenSSL | rustls | plain TCP |", "|---|---:|---:|---:|---:|"]
+            for suite, v in s["bulk"].items():
+                c = v.get("cpu_s_per_gib", {})
+                L.append(f"| {SUITE_SHORT[suite]} | {f(c.get('wstls'), '{:.2f}')} | {f(c.get('openssl'), '{:.2f}')} | "
+                         f"{f(c.get('rustls'), '{:.2f}')} | {f(c.get('tcp'), '{:.2f}')} |")
         L.append("")
     if s.get("hs"):
         L += ["### Handshakes per second (TLS 1.3, client and server in one process, one thread each)", "",
@@ -558,7 +576,7 @@ def main():
     doc = {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "command": os.environ.get("BENCH_COMMAND", "bench/run.sh"),
-        "quick": QUICK, "reps": REPS, "params": P, "machine": machine(), "sections": {},
+        "quick": QUICK, "reps": REPS, "bulk_reps": BULK_REPS, "params": P, "machine": machine(), "sections": {},
     }
     for name, fn in SECTIONS:
         if ONLY and name not in ONLY:
