@@ -93,8 +93,12 @@ impl Session {
         matches!(self.conn, Connection::Client(_))
     }
 
-    /// `process_new_packets` with this session's verification slot in scope.
+    /// `process_new_packets` with this session's verification slot in scope (during the
+    /// handshake: certificates are only verified then, so data records skip the slot).
     pub fn process(&mut self) -> std::result::Result<rustls::IoState, rustls::Error> {
+        if !self.conn.is_handshaking() {
+            return self.conn.process_new_packets();
+        }
         let outcome = self.outcome.clone();
         super::verify::scoped(&outcome, || self.conn.process_new_packets())
     }
