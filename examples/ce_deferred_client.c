@@ -15,6 +15,7 @@
 #include <winsock2.h>
 #include <sslsock.h>
 #include <schnlsp.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
     DWORD cb = 0;
     char line[512];
     const char *request = "hello over TLS\n";
-    int r;
+    int r, i;
 
     memset(&st, 0, sizeof st);
     if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
@@ -175,5 +176,9 @@ int main(int argc, char **argv)
     closesocket(s);
     WSACleanup();
     printf("13.  closed\n");
-    return strcmp(line, "HELLO OVER TLS\n") == 0 ? 0 : 1;
+    /* The demo server answers in upper case, an echo peer as sent: either will do. */
+    for (i = 0; request[i] != 0; i++)
+        if (toupper((unsigned char)line[i]) != toupper((unsigned char)request[i]))
+            return 1;
+    return line[i] == 0 ? 0 : 1;
 }

@@ -22,6 +22,30 @@ typedef uint16_t wstls_WCHAR;  /* UTF-16 code unit, as on Windows */
 
 
 /*
+ `SOCKET_SECURITY_PROTOCOL`, a 4-byte C `enum`. Values outside 0..=2 are rejected with
+ `WSAEINVAL` before the field is ever used as this type. The enumerators carry the `wstls_`
+ prefix in the generated header; `include/compat/wstls_secsock.h` gives the Windows names.
+ */
+typedef enum wstls_SOCKET_SECURITY_PROTOCOL {
+  /*
+   "Default": on Windows IPsec; with wstls, TLS.
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_DEFAULT = 0,
+  /*
+   IPsec (not available with wstls: `WSAEOPNOTSUPP`).
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_IPSEC = 1,
+  /*
+   IPsec, version 2 of the API (Windows 7; not available with wstls: `WSAEOPNOTSUPP`).
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_IPSEC2 = 2,
+  /*
+   Sentinel.
+   */
+  wstls_SOCKET_SECURITY_PROTOCOL_INVALID = 3,
+} wstls_SOCKET_SECURITY_PROTOCOL;
+
+/*
  `WSAOVERLAPPED` is only ever received as a pointer; wstls rejects overlapped requests.
  */
 typedef struct wstls_WSAOVERLAPPED wstls_WSAOVERLAPPED;
@@ -32,6 +56,101 @@ typedef struct wstls_WSAOVERLAPPED wstls_WSAOVERLAPPED;
  trusts `fd_count`.
  */
 typedef struct wstls_fd_set wstls_fd_set;
+
+/*
+ `CRYPTOAPI_BLOB` (`CRYPT_INTEGER_BLOB`, `CERT_NAME_BLOB`, `CRYPT_DATA_BLOB`, ...): 16 bytes.
+ */
+typedef struct wstls_CRYPTOAPI_BLOB {
+  uint32_t cbData;
+  uint8_t *pbData;
+} wstls_CRYPTOAPI_BLOB;
+
+typedef struct wstls_CRYPTOAPI_BLOB wstls_CRYPT_INTEGER_BLOB;
+
+typedef struct wstls_CRYPTOAPI_BLOB wstls_CRYPT_OBJID_BLOB;
+
+/*
+ `CRYPT_ALGORITHM_IDENTIFIER` (24 bytes): a dotted OID string and DER parameters.
+ */
+typedef struct wstls_CRYPT_ALGORITHM_IDENTIFIER {
+  char *pszObjId;
+  wstls_CRYPT_OBJID_BLOB Parameters;
+} wstls_CRYPT_ALGORITHM_IDENTIFIER;
+
+typedef struct wstls_CRYPTOAPI_BLOB wstls_CERT_NAME_BLOB;
+
+/*
+ `FILETIME`: 100-nanosecond intervals since 1601-01-01 00:00 UTC, in two 32-bit halves.
+ */
+typedef struct wstls_FILETIME {
+  uint32_t dwLowDateTime;
+  uint32_t dwHighDateTime;
+} wstls_FILETIME;
+
+/*
+ `CRYPT_BIT_STRING_BLOB` (24 bytes).
+ */
+typedef struct wstls_CRYPT_BIT_STRING_BLOB {
+  uint32_t cbData;
+  uint8_t *pbData;
+  uint32_t cUnusedBits;
+} wstls_CRYPT_BIT_STRING_BLOB;
+
+/*
+ `CERT_PUBLIC_KEY_INFO` (48 bytes).
+ */
+typedef struct wstls_CERT_PUBLIC_KEY_INFO {
+  struct wstls_CRYPT_ALGORITHM_IDENTIFIER Algorithm;
+  struct wstls_CRYPT_BIT_STRING_BLOB PublicKey;
+} wstls_CERT_PUBLIC_KEY_INFO;
+
+/*
+ `CERT_EXTENSION` (32 bytes).
+ */
+typedef struct wstls_CERT_EXTENSION {
+  char *pszObjId;
+  /*
+   `BOOL`.
+   */
+  int32_t fCritical;
+  wstls_CRYPT_OBJID_BLOB Value;
+} wstls_CERT_EXTENSION;
+
+/*
+ `CERT_INFO` (208 bytes): the parsed view of a certificate. Every pointer points into the
+ certificate's DER bytes or into storage owned by the `CERT_CONTEXT`.
+ */
+typedef struct wstls_CERT_INFO {
+  uint32_t dwVersion;
+  /*
+   Little-endian, as CryptoAPI stores integers.
+   */
+  wstls_CRYPT_INTEGER_BLOB SerialNumber;
+  struct wstls_CRYPT_ALGORITHM_IDENTIFIER SignatureAlgorithm;
+  wstls_CERT_NAME_BLOB Issuer;
+  struct wstls_FILETIME NotBefore;
+  struct wstls_FILETIME NotAfter;
+  wstls_CERT_NAME_BLOB Subject;
+  struct wstls_CERT_PUBLIC_KEY_INFO SubjectPublicKeyInfo;
+  struct wstls_CRYPT_BIT_STRING_BLOB IssuerUniqueId;
+  struct wstls_CRYPT_BIT_STRING_BLOB SubjectUniqueId;
+  uint32_t cExtension;
+  struct wstls_CERT_EXTENSION *rgExtension;
+} wstls_CERT_INFO;
+
+/*
+ `CERT_CONTEXT` (40 bytes). `PCCERT_CONTEXT` is `const CERT_CONTEXT *`.
+ */
+typedef struct wstls_CERT_CONTEXT {
+  uint32_t dwCertEncodingType;
+  uint8_t *pbCertEncoded;
+  uint32_t cbCertEncoded;
+  struct wstls_CERT_INFO *pCertInfo;
+  /*
+   `HCERTSTORE`.
+   */
+  void *hCertStore;
+} wstls_CERT_CONTEXT;
 
 /*
  `FARPROC`: a function address to be cast to the right type by the caller. Declared
@@ -109,12 +228,84 @@ typedef struct wstls_in_addr {
 } wstls_in_addr;
 
 /*
- `FILETIME`: 100-nanosecond intervals since 1601-01-01 00:00 UTC, in two 32-bit halves.
+ Windows `SOCKET`: pointer-sized unsigned handle (`INVALID_SOCKET` is all bits set).
  */
-typedef struct wstls_FILETIME {
-  uint32_t dwLowDateTime;
-  uint32_t dwHighDateTime;
-} wstls_FILETIME;
+typedef uintptr_t wstls_SOCKET;
+
+/*
+ `SOCKET_SECURITY_SETTINGS` (8 bytes).
+ */
+typedef struct wstls_SOCKET_SECURITY_SETTINGS {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   `SOCKET_SETTINGS_*`.
+   */
+  uint32_t SecurityFlags;
+} wstls_SOCKET_SECURITY_SETTINGS;
+
+/*
+ `LPWSAOVERLAPPED_COMPLETION_ROUTINE`.
+ */
+typedef void (*wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE)(uint32_t dwError, uint32_t cbTransferred, struct wstls_WSAOVERLAPPED *lpOverlapped, uint32_t dwFlags);
+
+/*
+ `SOCKADDR_STORAGE` (128 bytes, 8-byte aligned).
+ */
+typedef struct wstls_sockaddr_storage {
+  uint16_t ss_family;
+  char __ss_pad1[6];
+  int64_t __ss_align;
+  char __ss_pad2[112];
+} wstls_sockaddr_storage;
+
+/*
+ `SOCKET_PEER_TARGET_NAME` (`sizeof` 144): the name starts at `AllStrings` (offset 140) and
+ runs for `PeerTargetNameStringLen` characters (bytes for `SOCKET_SECURITY_PROTOCOL_IPSEC2`).
+ Windows declares `AllStrings[]`; a one-element array gives the same `sizeof`.
+ */
+typedef struct wstls_SOCKET_PEER_TARGET_NAME {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   Peer address (datagram sockets; ignored for TCP).
+   */
+  struct wstls_sockaddr_storage PeerAddress;
+  uint32_t PeerTargetNameStringLen;
+  wstls_WCHAR AllStrings[1];
+} wstls_SOCKET_PEER_TARGET_NAME;
+
+/*
+ `SOCKET_SECURITY_QUERY_TEMPLATE` (`sizeof` 144).
+ */
+typedef struct wstls_SOCKET_SECURITY_QUERY_TEMPLATE {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   Ignored for connected TCP sockets.
+   */
+  struct wstls_sockaddr_storage PeerAddress;
+  /*
+   Access mask for peer token handles (wstls never returns tokens: they stay 0).
+   */
+  uint32_t PeerTokenAccessMask;
+} wstls_SOCKET_SECURITY_QUERY_TEMPLATE;
+
+/*
+ `SOCKET_SECURITY_QUERY_INFO` (24 bytes).
+ */
+typedef struct wstls_SOCKET_SECURITY_QUERY_INFO {
+  enum wstls_SOCKET_SECURITY_PROTOCOL SecurityProtocol;
+  /*
+   `SOCKET_INFO_*`.
+   */
+  uint32_t Flags;
+  /*
+   Always 0 with wstls (Linux has no Windows access tokens).
+   */
+  uint64_t PeerApplicationAccessTokenHandle;
+  /*
+   Always 0 with wstls.
+   */
+  uint64_t PeerMachineAccessTokenHandle;
+} wstls_SOCKET_SECURITY_QUERY_INFO;
 
 /*
  `PctPublicKey { DWORD Type; DWORD cbKey; UCHAR pKey[1]; }` (variable length: `cbKey` bytes
@@ -164,9 +355,241 @@ typedef struct wstls_BLOB {
 } wstls_BLOB;
 
 /*
- Windows `SOCKET`: pointer-sized unsigned handle (`INVALID_SOCKET` is all bits set).
+ `SECURITY_STATUS`: a 32-bit `LONG`; success values are >= 0.
  */
-typedef uintptr_t wstls_SOCKET;
+typedef int32_t wstls_SECURITY_STATUS;
+
+/*
+ `SecHandle` (also `CredHandle`, `CtxtHandle`): two `ULONG_PTR`s, opaque to the caller.
+ wstls stores its table handle in `dwLower` and a tag saying which table in `dwUpper`.
+ */
+typedef struct wstls_SecHandle {
+  uintptr_t dwLower;
+  uintptr_t dwUpper;
+} wstls_SecHandle;
+
+/*
+ A credentials handle.
+ */
+typedef struct wstls_SecHandle wstls_CredHandle;
+
+/*
+ A security-context handle.
+ */
+typedef struct wstls_SecHandle wstls_CtxtHandle;
+
+/*
+ `SecBuffer`: `ULONG cbBuffer; ULONG BufferType; void *pvBuffer;` (16 bytes).
+ */
+typedef struct wstls_SecBuffer {
+  uint32_t cbBuffer;
+  uint32_t BufferType;
+  void *pvBuffer;
+} wstls_SecBuffer;
+
+/*
+ `SecBufferDesc`: `ULONG ulVersion; ULONG cBuffers; SecBuffer *pBuffers;` (16 bytes).
+ */
+typedef struct wstls_SecBufferDesc {
+  uint32_t ulVersion;
+  uint32_t cBuffers;
+  struct wstls_SecBuffer *pBuffers;
+} wstls_SecBufferDesc;
+
+/*
+ The two 32-bit halves of a `TimeStamp`.
+ */
+typedef struct wstls_SECURITY_INTEGER_PARTS {
+  uint32_t LowPart;
+  int32_t HighPart;
+} wstls_SECURITY_INTEGER_PARTS;
+
+/*
+ `TimeStamp`/`SECURITY_INTEGER` (a `LARGE_INTEGER`): 100-ns units since 1601, local time.
+ */
+typedef union wstls_SECURITY_INTEGER {
+  int64_t QuadPart;
+  struct wstls_SECURITY_INTEGER_PARTS u;
+} wstls_SECURITY_INTEGER;
+
+/*
+ `TimeStamp`.
+ */
+typedef union wstls_SECURITY_INTEGER wstls_TimeStamp;
+
+/*
+ `SEC_GET_KEY_FN` (unused by Schannel; pass NULL).
+ */
+typedef void (*wstls_SEC_GET_KEY_FN)(void*, void*, uint32_t, void**, wstls_SECURITY_STATUS*);
+
+/*
+ `SecPkgInfoA` (32 bytes).
+ */
+typedef struct wstls_SecPkgInfoA {
+  uint32_t fCapabilities;
+  uint16_t wVersion;
+  uint16_t wRPCID;
+  uint32_t cbMaxToken;
+  char *Name;
+  char *Comment;
+} wstls_SecPkgInfoA;
+
+/*
+ `SecPkgInfoW` (32 bytes; strings are UTF-16).
+ */
+typedef struct wstls_SecPkgInfoW {
+  uint32_t fCapabilities;
+  uint16_t wVersion;
+  uint16_t wRPCID;
+  uint32_t cbMaxToken;
+  wstls_WCHAR *Name;
+  wstls_WCHAR *Comment;
+} wstls_SecPkgInfoW;
+
+typedef wstls_SECURITY_STATUS (*wstls_ENUMERATE_SECURITY_PACKAGES_FN_A)(uint32_t*, struct wstls_SecPkgInfoA**);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_CREDENTIALS_ATTRIBUTES_FN)(wstls_CredHandle*, uint32_t, void*);
+
+typedef wstls_SECURITY_STATUS (*wstls_ACQUIRE_CREDENTIALS_HANDLE_FN_A)(char*, char*, uint32_t, void*, void*, wstls_SEC_GET_KEY_FN, void*, wstls_CredHandle*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_FREE_CREDENTIALS_HANDLE_FN)(wstls_CredHandle*);
+
+typedef wstls_SECURITY_STATUS (*wstls_INITIALIZE_SECURITY_CONTEXT_FN_A)(wstls_CredHandle*, wstls_CtxtHandle*, char*, uint32_t, uint32_t, uint32_t, struct wstls_SecBufferDesc*, uint32_t, wstls_CtxtHandle*, struct wstls_SecBufferDesc*, uint32_t*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_ACCEPT_SECURITY_CONTEXT_FN)(wstls_CredHandle*, wstls_CtxtHandle*, struct wstls_SecBufferDesc*, uint32_t, uint32_t, wstls_CtxtHandle*, struct wstls_SecBufferDesc*, uint32_t*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_COMPLETE_AUTH_TOKEN_FN)(wstls_CtxtHandle*, struct wstls_SecBufferDesc*);
+
+typedef wstls_SECURITY_STATUS (*wstls_DELETE_SECURITY_CONTEXT_FN)(wstls_CtxtHandle*);
+
+typedef wstls_SECURITY_STATUS (*wstls_APPLY_CONTROL_TOKEN_FN)(wstls_CtxtHandle*, struct wstls_SecBufferDesc*);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_CONTEXT_ATTRIBUTES_FN)(wstls_CtxtHandle*, uint32_t, void*);
+
+typedef wstls_SECURITY_STATUS (*wstls_IMPERSONATE_SECURITY_CONTEXT_FN)(wstls_CtxtHandle*);
+
+typedef wstls_SECURITY_STATUS (*wstls_REVERT_SECURITY_CONTEXT_FN)(wstls_CtxtHandle*);
+
+typedef wstls_SECURITY_STATUS (*wstls_MAKE_SIGNATURE_FN)(wstls_CtxtHandle*, uint32_t, struct wstls_SecBufferDesc*, uint32_t);
+
+typedef wstls_SECURITY_STATUS (*wstls_VERIFY_SIGNATURE_FN)(wstls_CtxtHandle*, struct wstls_SecBufferDesc*, uint32_t, uint32_t*);
+
+typedef wstls_SECURITY_STATUS (*wstls_FREE_CONTEXT_BUFFER_FN)(void*);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_SECURITY_PACKAGE_INFO_FN_A)(char*, struct wstls_SecPkgInfoA**);
+
+typedef wstls_SECURITY_STATUS (*wstls_EXPORT_SECURITY_CONTEXT_FN)(wstls_CtxtHandle*, uint32_t, struct wstls_SecBuffer*, void**);
+
+typedef wstls_SECURITY_STATUS (*wstls_IMPORT_SECURITY_CONTEXT_FN_A)(char*, struct wstls_SecBuffer*, void*, wstls_CtxtHandle*);
+
+typedef wstls_SECURITY_STATUS (*wstls_ADD_CREDENTIALS_FN_A)(wstls_CredHandle*, char*, char*, uint32_t, void*, wstls_SEC_GET_KEY_FN, void*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_SECURITY_CONTEXT_TOKEN_FN)(wstls_CtxtHandle*, void**);
+
+typedef wstls_SECURITY_STATUS (*wstls_ENCRYPT_MESSAGE_FN)(wstls_CtxtHandle*, uint32_t, struct wstls_SecBufferDesc*, uint32_t);
+
+typedef wstls_SECURITY_STATUS (*wstls_DECRYPT_MESSAGE_FN)(wstls_CtxtHandle*, struct wstls_SecBufferDesc*, uint32_t, uint32_t*);
+
+typedef wstls_SECURITY_STATUS (*wstls_SET_CONTEXT_ATTRIBUTES_FN)(wstls_CtxtHandle*, uint32_t, void*, uint32_t);
+
+typedef wstls_SECURITY_STATUS (*wstls_SET_CREDENTIALS_ATTRIBUTES_FN)(wstls_CredHandle*, uint32_t, void*, uint32_t);
+
+typedef wstls_SECURITY_STATUS (*wstls_CHANGE_PASSWORD_FN_A)(char*, char*, char*, char*, char*, uint8_t, uint32_t, struct wstls_SecBufferDesc*);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_CONTEXT_ATTRIBUTES_EX_FN)(wstls_CtxtHandle*, uint32_t, void*, uint32_t);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_CREDENTIALS_ATTRIBUTES_EX_FN)(wstls_CredHandle*, uint32_t, void*, uint32_t);
+
+/*
+ `SecurityFunctionTableA`, returned by `InitSecurityInterfaceA`: `dwVersion` then the entry
+ points in Windows slot order (a missing entry is NULL).
+ */
+typedef struct wstls_SecurityFunctionTableA {
+  uint32_t dwVersion;
+  wstls_ENUMERATE_SECURITY_PACKAGES_FN_A EnumerateSecurityPackagesA;
+  wstls_QUERY_CREDENTIALS_ATTRIBUTES_FN QueryCredentialsAttributesA;
+  wstls_ACQUIRE_CREDENTIALS_HANDLE_FN_A AcquireCredentialsHandleA;
+  wstls_FREE_CREDENTIALS_HANDLE_FN FreeCredentialsHandle;
+  void *Reserved2;
+  wstls_INITIALIZE_SECURITY_CONTEXT_FN_A InitializeSecurityContextA;
+  wstls_ACCEPT_SECURITY_CONTEXT_FN AcceptSecurityContext;
+  wstls_COMPLETE_AUTH_TOKEN_FN CompleteAuthToken;
+  wstls_DELETE_SECURITY_CONTEXT_FN DeleteSecurityContext;
+  wstls_APPLY_CONTROL_TOKEN_FN ApplyControlToken;
+  wstls_QUERY_CONTEXT_ATTRIBUTES_FN QueryContextAttributesA;
+  wstls_IMPERSONATE_SECURITY_CONTEXT_FN ImpersonateSecurityContext;
+  wstls_REVERT_SECURITY_CONTEXT_FN RevertSecurityContext;
+  wstls_MAKE_SIGNATURE_FN MakeSignature;
+  wstls_VERIFY_SIGNATURE_FN VerifySignature;
+  wstls_FREE_CONTEXT_BUFFER_FN FreeContextBuffer;
+  wstls_QUERY_SECURITY_PACKAGE_INFO_FN_A QuerySecurityPackageInfoA;
+  void *Reserved3;
+  void *Reserved4;
+  wstls_EXPORT_SECURITY_CONTEXT_FN ExportSecurityContext;
+  wstls_IMPORT_SECURITY_CONTEXT_FN_A ImportSecurityContextA;
+  wstls_ADD_CREDENTIALS_FN_A AddCredentialsA;
+  void *Reserved8;
+  wstls_QUERY_SECURITY_CONTEXT_TOKEN_FN QuerySecurityContextToken;
+  wstls_ENCRYPT_MESSAGE_FN EncryptMessage;
+  wstls_DECRYPT_MESSAGE_FN DecryptMessage;
+  wstls_SET_CONTEXT_ATTRIBUTES_FN SetContextAttributesA;
+  wstls_SET_CREDENTIALS_ATTRIBUTES_FN SetCredentialsAttributesA;
+  wstls_CHANGE_PASSWORD_FN_A ChangeAccountPasswordA;
+  wstls_QUERY_CONTEXT_ATTRIBUTES_EX_FN QueryContextAttributesExA;
+  wstls_QUERY_CREDENTIALS_ATTRIBUTES_EX_FN QueryCredentialsAttributesExA;
+} wstls_SecurityFunctionTableA;
+
+typedef wstls_SECURITY_STATUS (*wstls_ENUMERATE_SECURITY_PACKAGES_FN_W)(uint32_t*, struct wstls_SecPkgInfoW**);
+
+typedef wstls_SECURITY_STATUS (*wstls_ACQUIRE_CREDENTIALS_HANDLE_FN_W)(wstls_WCHAR*, wstls_WCHAR*, uint32_t, void*, void*, wstls_SEC_GET_KEY_FN, void*, wstls_CredHandle*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_INITIALIZE_SECURITY_CONTEXT_FN_W)(wstls_CredHandle*, wstls_CtxtHandle*, wstls_WCHAR*, uint32_t, uint32_t, uint32_t, struct wstls_SecBufferDesc*, uint32_t, wstls_CtxtHandle*, struct wstls_SecBufferDesc*, uint32_t*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_QUERY_SECURITY_PACKAGE_INFO_FN_W)(wstls_WCHAR*, struct wstls_SecPkgInfoW**);
+
+typedef wstls_SECURITY_STATUS (*wstls_IMPORT_SECURITY_CONTEXT_FN_W)(wstls_WCHAR*, struct wstls_SecBuffer*, void*, wstls_CtxtHandle*);
+
+typedef wstls_SECURITY_STATUS (*wstls_ADD_CREDENTIALS_FN_W)(wstls_CredHandle*, wstls_WCHAR*, wstls_WCHAR*, uint32_t, void*, wstls_SEC_GET_KEY_FN, void*, wstls_TimeStamp*);
+
+typedef wstls_SECURITY_STATUS (*wstls_CHANGE_PASSWORD_FN_W)(wstls_WCHAR*, wstls_WCHAR*, wstls_WCHAR*, wstls_WCHAR*, wstls_WCHAR*, uint8_t, uint32_t, struct wstls_SecBufferDesc*);
+
+/*
+ `SecurityFunctionTableW`, returned by `InitSecurityInterfaceW` (same slots, wide entries).
+ */
+typedef struct wstls_SecurityFunctionTableW {
+  uint32_t dwVersion;
+  wstls_ENUMERATE_SECURITY_PACKAGES_FN_W EnumerateSecurityPackagesW;
+  wstls_QUERY_CREDENTIALS_ATTRIBUTES_FN QueryCredentialsAttributesW;
+  wstls_ACQUIRE_CREDENTIALS_HANDLE_FN_W AcquireCredentialsHandleW;
+  wstls_FREE_CREDENTIALS_HANDLE_FN FreeCredentialsHandle;
+  void *Reserved2;
+  wstls_INITIALIZE_SECURITY_CONTEXT_FN_W InitializeSecurityContextW;
+  wstls_ACCEPT_SECURITY_CONTEXT_FN AcceptSecurityContext;
+  wstls_COMPLETE_AUTH_TOKEN_FN CompleteAuthToken;
+  wstls_DELETE_SECURITY_CONTEXT_FN DeleteSecurityContext;
+  wstls_APPLY_CONTROL_TOKEN_FN ApplyControlToken;
+  wstls_QUERY_CONTEXT_ATTRIBUTES_FN QueryContextAttributesW;
+  wstls_IMPERSONATE_SECURITY_CONTEXT_FN ImpersonateSecurityContext;
+  wstls_REVERT_SECURITY_CONTEXT_FN RevertSecurityContext;
+  wstls_MAKE_SIGNATURE_FN MakeSignature;
+  wstls_VERIFY_SIGNATURE_FN VerifySignature;
+  wstls_FREE_CONTEXT_BUFFER_FN FreeContextBuffer;
+  wstls_QUERY_SECURITY_PACKAGE_INFO_FN_W QuerySecurityPackageInfoW;
+  void *Reserved3;
+  void *Reserved4;
+  wstls_EXPORT_SECURITY_CONTEXT_FN ExportSecurityContext;
+  wstls_IMPORT_SECURITY_CONTEXT_FN_W ImportSecurityContextW;
+  wstls_ADD_CREDENTIALS_FN_W AddCredentialsW;
+  void *Reserved8;
+  wstls_QUERY_SECURITY_CONTEXT_TOKEN_FN QuerySecurityContextToken;
+  wstls_ENCRYPT_MESSAGE_FN EncryptMessage;
+  wstls_DECRYPT_MESSAGE_FN DecryptMessage;
+  wstls_SET_CONTEXT_ATTRIBUTES_FN SetContextAttributesW;
+  wstls_SET_CREDENTIALS_ATTRIBUTES_FN SetCredentialsAttributesW;
+  wstls_CHANGE_PASSWORD_FN_W ChangeAccountPasswordW;
+  wstls_QUERY_CONTEXT_ATTRIBUTES_EX_FN QueryContextAttributesExW;
+  wstls_QUERY_CREDENTIALS_ATTRIBUTES_EX_FN QueryCredentialsAttributesExW;
+} wstls_SecurityFunctionTableW;
 
 /*
  `WSADATA` in its Win64 field order (pointer-size driven, as the SDK does).
@@ -188,11 +611,6 @@ typedef struct wstls_WSABUF {
   uint32_t len;
   char *buf;
 } wstls_WSABUF;
-
-/*
- `LPWSAOVERLAPPED_COMPLETION_ROUTINE`.
- */
-typedef void (*wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE)(uint32_t dwError, uint32_t cbTransferred, struct wstls_WSAOVERLAPPED *lpOverlapped, uint32_t dwFlags);
 
 /*
  Windows `timeval`: two 32-bit `long`s.
@@ -246,16 +664,6 @@ typedef struct wstls_sockaddr_in6 {
   struct wstls_in6_addr sin6_addr;
   uint32_t sin6_scope_id;
 } wstls_sockaddr_in6;
-
-/*
- `SOCKADDR_STORAGE` (128 bytes, 8-byte aligned).
- */
-typedef struct wstls_sockaddr_storage {
-  uint16_t ss_family;
-  char __ss_pad1[6];
-  int64_t __ss_align;
-  char __ss_pad2[112];
-} wstls_sockaddr_storage;
 
 /*
  Windows `linger`: two `u_short`s (4 bytes).
@@ -364,9 +772,364 @@ typedef struct wstls_SSLCONNECTIONINFO {
   uint32_t dwExchStrength;
 } wstls_SSLCONNECTIONINFO;
 
+/*
+ `SCHANNEL_CRED` (version 4, 80 bytes).
+ */
+typedef struct wstls_SCHANNEL_CRED {
+  uint32_t dwVersion;
+  uint32_t cCreds;
+  const struct wstls_CERT_CONTEXT **paCred;
+  void *hRootStore;
+  uint32_t cMappers;
+  void **aphMappers;
+  uint32_t cSupportedAlgs;
+  uint32_t *palgSupportedAlgs;
+  uint32_t grbitEnabledProtocols;
+  uint32_t dwMinimumCipherStrength;
+  uint32_t dwMaximumCipherStrength;
+  uint32_t dwSessionLifespan;
+  uint32_t dwFlags;
+  uint32_t dwCredFormat;
+} wstls_SCHANNEL_CRED;
+
+/*
+ `UNICODE_STRING` (`subauth.h`): lengths in bytes, UTF-16 buffer not necessarily terminated.
+ */
+typedef struct wstls_UNICODE_STRING {
+  uint16_t Length;
+  uint16_t MaximumLength;
+  wstls_WCHAR *Buffer;
+} wstls_UNICODE_STRING;
+
+/*
+ `CRYPTO_SETTINGS` (48 bytes).
+ */
+typedef struct wstls_CRYPTO_SETTINGS {
+  /*
+   `eTlsAlgorithmUsage`.
+   */
+  uint32_t eAlgorithmUsage;
+  struct wstls_UNICODE_STRING strCngAlgId;
+  uint32_t cChainingModes;
+  struct wstls_UNICODE_STRING *rgstrChainingModes;
+  uint32_t dwMinBitLength;
+  uint32_t dwMaxBitLength;
+} wstls_CRYPTO_SETTINGS;
+
+/*
+ `TLS_PARAMETERS` (40 bytes).
+ */
+typedef struct wstls_TLS_PARAMETERS {
+  uint32_t cAlpnIds;
+  struct wstls_UNICODE_STRING *rgstrAlpnIds;
+  uint32_t grbitDisabledProtocols;
+  uint32_t cDisabledCrypto;
+  struct wstls_CRYPTO_SETTINGS *pDisabledCrypto;
+  uint32_t dwFlags;
+} wstls_TLS_PARAMETERS;
+
+/*
+ `SCH_CREDENTIALS` (version 5, 72 bytes).
+ */
+typedef struct wstls_SCH_CREDENTIALS {
+  uint32_t dwVersion;
+  uint32_t dwCredFormat;
+  uint32_t cCreds;
+  const struct wstls_CERT_CONTEXT **paCred;
+  void *hRootStore;
+  uint32_t cMappers;
+  void **aphMappers;
+  uint32_t dwSessionLifespan;
+  uint32_t dwFlags;
+  uint32_t cTlsParameters;
+  struct wstls_TLS_PARAMETERS *pTlsParameters;
+} wstls_SCH_CREDENTIALS;
+
+/*
+ `SCHANNEL_ALERT_TOKEN` (`ApplyControlToken` with `SCHANNEL_ALERT`).
+ */
+typedef struct wstls_SCHANNEL_ALERT_TOKEN {
+  uint32_t dwTokenType;
+  uint32_t dwAlertType;
+  uint32_t dwAlertNumber;
+} wstls_SCHANNEL_ALERT_TOKEN;
+
+/*
+ `SCHANNEL_SESSION_TOKEN` (`ApplyControlToken` with `SCHANNEL_SESSION`).
+ */
+typedef struct wstls_SCHANNEL_SESSION_TOKEN {
+  uint32_t dwTokenType;
+  uint32_t dwFlags;
+} wstls_SCHANNEL_SESSION_TOKEN;
+
+/*
+ `SecPkgContext_Sizes` (`SECPKG_ATTR_SIZES`).
+ */
+typedef struct wstls_SecPkgContext_Sizes {
+  uint32_t cbMaxToken;
+  uint32_t cbMaxSignature;
+  uint32_t cbBlockSize;
+  uint32_t cbSecurityTrailer;
+} wstls_SecPkgContext_Sizes;
+
+/*
+ `SecPkgContext_StreamSizes` (`SECPKG_ATTR_STREAM_SIZES`, 20 bytes).
+ */
+typedef struct wstls_SecPkgContext_StreamSizes {
+  uint32_t cbHeader;
+  uint32_t cbTrailer;
+  uint32_t cbMaximumMessage;
+  uint32_t cBuffers;
+  uint32_t cbBlockSize;
+} wstls_SecPkgContext_StreamSizes;
+
+/*
+ `SecPkgContext_ConnectionInfo` (`SECPKG_ATTR_CONNECTION_INFO`, 28 bytes).
+ */
+typedef struct wstls_SecPkgContext_ConnectionInfo {
+  uint32_t dwProtocol;
+  uint32_t aiCipher;
+  uint32_t dwCipherStrength;
+  uint32_t aiHash;
+  uint32_t dwHashStrength;
+  uint32_t aiExch;
+  uint32_t dwExchStrength;
+} wstls_SecPkgContext_ConnectionInfo;
+
+/*
+ `SecPkgContext_CipherInfo` (`SECPKG_ATTR_CIPHER_INFO`, 680 bytes).
+ */
+typedef struct wstls_SecPkgContext_CipherInfo {
+  uint32_t dwVersion;
+  uint32_t dwProtocol;
+  uint32_t dwCipherSuite;
+  uint32_t dwBaseCipherSuite;
+  wstls_WCHAR szCipherSuite[64];
+  wstls_WCHAR szCipher[64];
+  uint32_t dwCipherLen;
+  uint32_t dwCipherBlockLen;
+  wstls_WCHAR szHash[64];
+  uint32_t dwHashLen;
+  wstls_WCHAR szExchange[64];
+  uint32_t dwMinExchangeLen;
+  uint32_t dwMaxExchangeLen;
+  wstls_WCHAR szCertificate[64];
+  uint32_t dwKeyType;
+} wstls_SecPkgContext_CipherInfo;
+
+/*
+ `SecPkgContext_ApplicationProtocol` (`SECPKG_ATTR_APPLICATION_PROTOCOL`, 264 bytes).
+ */
+typedef struct wstls_SecPkgContext_ApplicationProtocol {
+  /*
+   `SEC_APPLICATION_PROTOCOL_NEGOTIATION_STATUS`.
+   */
+  uint32_t ProtoNegoStatus;
+  /*
+   `SEC_APPLICATION_PROTOCOL_NEGOTIATION_EXT`.
+   */
+  uint32_t ProtoNegoExt;
+  uint8_t ProtocolIdSize;
+  uint8_t ProtocolId[255];
+} wstls_SecPkgContext_ApplicationProtocol;
+
+/*
+ `SecPkgContext_SessionInfo` (`SECPKG_ATTR_SESSION_INFO`, 40 bytes).
+ */
+typedef struct wstls_SecPkgContext_SessionInfo {
+  uint32_t dwFlags;
+  uint32_t cbSessionId;
+  uint8_t rgbSessionId[32];
+} wstls_SecPkgContext_SessionInfo;
+
+/*
+ `SecPkgContext_Lifespan` (`SECPKG_ATTR_LIFESPAN`).
+ */
+typedef struct wstls_SecPkgContext_Lifespan {
+  wstls_TimeStamp tsStart;
+  wstls_TimeStamp tsExpiry;
+} wstls_SecPkgContext_Lifespan;
+
+/*
+ `SecPkgContext_KeyInfoA` (`SECPKG_ATTR_KEY_INFO`, 32 bytes).
+ */
+typedef struct wstls_SecPkgContext_KeyInfoA {
+  char *sSignatureAlgorithmName;
+  char *sEncryptAlgorithmName;
+  uint32_t KeySize;
+  uint32_t SignatureAlgorithm;
+  uint32_t EncryptAlgorithm;
+} wstls_SecPkgContext_KeyInfoA;
+
+/*
+ `SecPkgContext_KeyInfoW`.
+ */
+typedef struct wstls_SecPkgContext_KeyInfoW {
+  wstls_WCHAR *sSignatureAlgorithmName;
+  wstls_WCHAR *sEncryptAlgorithmName;
+  uint32_t KeySize;
+  uint32_t SignatureAlgorithm;
+  uint32_t EncryptAlgorithm;
+} wstls_SecPkgContext_KeyInfoW;
+
+/*
+ `SecPkgContext_PackageInfoA` (`SECPKG_ATTR_PACKAGE_INFO`): free `PackageInfo` with
+ `FreeContextBuffer`.
+ */
+typedef struct wstls_SecPkgContext_PackageInfoA {
+  struct wstls_SecPkgInfoA *PackageInfo;
+} wstls_SecPkgContext_PackageInfoA;
+
+/*
+ `SecPkgContext_PackageInfoW`.
+ */
+typedef struct wstls_SecPkgContext_PackageInfoW {
+  struct wstls_SecPkgInfoW *PackageInfo;
+} wstls_SecPkgContext_PackageInfoW;
+
+/*
+ `SEC_CHANNEL_BINDINGS` (32 bytes; application data follows at `dwApplicationDataOffset`).
+ */
+typedef struct wstls_SEC_CHANNEL_BINDINGS {
+  uint32_t dwInitiatorAddrType;
+  uint32_t cbInitiatorLength;
+  uint32_t dwInitiatorOffset;
+  uint32_t dwAcceptorAddrType;
+  uint32_t cbAcceptorLength;
+  uint32_t dwAcceptorOffset;
+  uint32_t cbApplicationDataLength;
+  uint32_t dwApplicationDataOffset;
+} wstls_SEC_CHANNEL_BINDINGS;
+
+/*
+ `SecPkgContext_Bindings` (`SECPKG_ATTR_ENDPOINT_BINDINGS`): free `Bindings` with
+ `FreeContextBuffer`.
+ */
+typedef struct wstls_SecPkgContext_Bindings {
+  uint32_t BindingsLength;
+  struct wstls_SEC_CHANNEL_BINDINGS *Bindings;
+} wstls_SecPkgContext_Bindings;
+
+/*
+ `SecPkgContext_IssuerListInfoEx` (`SECPKG_ATTR_ISSUER_LIST_EX`): free `aIssuers` with
+ `FreeContextBuffer`.
+ */
+typedef struct wstls_SecPkgContext_IssuerListInfoEx {
+  wstls_CERT_NAME_BLOB *aIssuers;
+  uint32_t cIssuers;
+} wstls_SecPkgContext_IssuerListInfoEx;
+
+/*
+ `SecPkgCred_SupportedProtocols` (`SECPKG_ATTR_SUPPORTED_PROTOCOLS` on a credential).
+ */
+typedef struct wstls_SecPkgCred_SupportedProtocols {
+  uint32_t grbitProtocol;
+} wstls_SecPkgCred_SupportedProtocols;
+
+/*
+ `SecPkgCred_CipherStrengths` (`SECPKG_ATTR_CIPHER_STRENGTHS`).
+ */
+typedef struct wstls_SecPkgCred_CipherStrengths {
+  uint32_t dwMinimumCipherStrength;
+  uint32_t dwMaximumCipherStrength;
+} wstls_SecPkgCred_CipherStrengths;
+
+/*
+ `SecPkgCred_SupportedAlgs` (`SECPKG_ATTR_SUPPORTED_ALGS`): free the array with
+ `FreeContextBuffer`.
+ */
+typedef struct wstls_SecPkgCred_SupportedAlgs {
+  uint32_t cSupportedAlgs;
+  uint32_t *palgSupportedAlgs;
+} wstls_SecPkgCred_SupportedAlgs;
+
+/*
+ One entry of `SEC_APPLICATION_PROTOCOLS` (variable length: `ProtocolListSize` bytes of TLS
+ wire-format protocol names follow at offset 6; entries are packed back to back).
+ */
+typedef struct wstls_SEC_APPLICATION_PROTOCOL_LIST {
+  uint32_t ProtoNegoExt;
+  uint16_t ProtocolListSize;
+  uint8_t ProtocolList[1];
+} wstls_SEC_APPLICATION_PROTOCOL_LIST;
+
+/*
+ `SEC_APPLICATION_PROTOCOLS`, the payload of a `SECBUFFER_APPLICATION_PROTOCOLS` buffer.
+ */
+typedef struct wstls_SEC_APPLICATION_PROTOCOLS {
+  uint32_t ProtocolListsSize;
+  struct wstls_SEC_APPLICATION_PROTOCOL_LIST ProtocolLists[1];
+} wstls_SEC_APPLICATION_PROTOCOLS;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Makes a certificate context from DER bytes (`dwCertEncodingType` `X509_ASN_ENCODING`,
+ optionally with `PKCS_7_ASN_ENCODING`). The context has a parsed `pCertInfo` and lives in a
+ temporary store (`hCertStore`). Free it with `CertFreeCertificateContext`. NULL on failure
+ (`CRYPT_E_ASN1_BADTAG` for bytes that are not a certificate).
+ */
+const struct wstls_CERT_CONTEXT *wstls_CertCreateCertificateContext(uint32_t dwCertEncodingType, const uint8_t *pbCertEncoded, uint32_t cbCertEncoded);
+
+/*
+ Adds a reference to a certificate context and returns it (NULL stays NULL).
+ */
+const struct wstls_CERT_CONTEXT *wstls_CertDuplicateCertificateContext(const struct wstls_CERT_CONTEXT *pCertContext);
+
+/*
+ Drops a reference to a certificate context (the last one frees it, and its temporary store).
+ NULL is accepted. Returns TRUE, or FALSE for a pointer that is not a live wstls context.
+ */
+int wstls_CertFreeCertificateContext(const struct wstls_CERT_CONTEXT *pCertContext);
+
+/*
+ Opens a certificate store: only `CERT_STORE_PROV_MEMORY` (`(LPCSTR)2`) is provided. Close it
+ with `CertCloseStore`. NULL on failure.
+ */
+void *wstls_CertOpenStore(const char *lpszStoreProvider, uint32_t dwEncodingType, uintptr_t hCryptProv, uint32_t dwFlags, const void *pvPara);
+
+/*
+ Closes a certificate store. Contexts still referenced keep it alive until they are freed
+ (with `CERT_CLOSE_STORE_CHECK_FLAG` that case returns FALSE with `CRYPT_E_PENDING_CLOSE`).
+ */
+int wstls_CertCloseStore(void *hCertStore, uint32_t dwFlags);
+
+/*
+ Adds a DER certificate to a store (`CERT_STORE_ADD_NEW`, `_USE_EXISTING`,
+ `_REPLACE_EXISTING`, `_ALWAYS`, ...); `*ppCertContext` (if not NULL) receives the store's
+ context, which the caller frees.
+ */
+int wstls_CertAddEncodedCertificateToStore(void *hCertStore, uint32_t dwCertEncodingType, const uint8_t *pbCertEncoded, uint32_t cbCertEncoded, uint32_t dwAddDisposition, const struct wstls_CERT_CONTEXT **ppCertContext);
+
+/*
+ Adds a copy of a certificate context (with its private key, if it has one) to a store;
+ `*ppStoreContext` (if not NULL) receives the new context, which the caller frees.
+ */
+int wstls_CertAddCertificateContextToStore(void *hCertStore, const struct wstls_CERT_CONTEXT *pCertContext, uint32_t dwAddDisposition, const struct wstls_CERT_CONTEXT **ppStoreContext);
+
+/*
+ Enumerates a store: pass NULL first, then the previous context (which this call frees).
+ Returns the next context (a new reference) or NULL at the end (last error
+ `CRYPT_E_NOT_FOUND`).
+ */
+const struct wstls_CERT_CONTEXT *wstls_CertEnumCertificatesInStore(void *hCertStore, const struct wstls_CERT_CONTEXT *pPrevCertContext);
+
+/*
+ wstls extension: makes a certificate context that carries its private key (and any
+ intermediate certificates) from PEM files, for `SCHANNEL_CRED.paCred` /
+ `SCH_CREDENTIALS.paCred` (server certificates and client certificates). `key_file` may be
+ NULL when the key is in `cert_file`. Free with `CertFreeCertificateContext`; NULL on failure
+ (see `wstls_last_error_message()`).
+ */
+const struct wstls_CERT_CONTEXT *wstls_cert_context_from_pem_files(const char *cert_file, const char *key_file);
+
+/*
+ wstls extension: as [`wstls_cert_context_from_pem_files`] from PEM data in memory (the key
+ may be in the certificate data, with `key_pem` NULL).
+ */
+const struct wstls_CERT_CONTEXT *wstls_cert_context_from_pem(const char *cert_pem, uint32_t cert_len, const char *key_pem, uint32_t key_len);
 
 /*
  wstls extension: sets the process default server identity (certificate chain and key PEM
@@ -561,6 +1324,73 @@ uint16_t wstls_ntohs(uint16_t netshort);
 uint32_t wstls_ntohl(uint32_t netlong);
 
 /*
+ Enables security on a socket (Windows: IPsec; wstls: TLS). `SecuritySettings` NULL means the
+ defaults (`SOCKET_SECURITY_PROTOCOL_DEFAULT`, no flags). Call it before `connect` on a
+ client, before `bind` on a server, once per socket; it also sets `SO_EXCLUSIVEADDRUSE`.
+ The TLS handshake then runs in `connect` (client) and `accept` (server). Errors:
+ `WSAENOTSOCK`; `WSAEAFNOSUPPORT`; `WSAEOPNOTSUPP` for `SOCK_DGRAM` (no DTLS), for
+ `SOCKET_SECURITY_PROTOCOL_IPSEC`/`IPSEC2` and for a non-NULL `Overlapped`/`CompletionRoutine`;
+ `WSAEMSGSIZE` when `SecuritySettingsLen` is below 8; `WSAEINVAL` for a bad protocol value or
+ flags, after `bind`, or on a second call; `WSAEISCONN` once connected.
+ */
+int wstls_WSASetSocketSecurity(wstls_SOCKET Socket, const struct wstls_SOCKET_SECURITY_SETTINGS *SecuritySettings, uint32_t SecuritySettingsLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Names the peer a client expects: the server's certificate must match it. An SPN such as
+ `host/server.example.com` (as `DsMakeSpn` builds it) or a plain DNS name or IP address.
+ `PeerTargetNameStringLen` counts characters (bytes for `SOCKET_SECURITY_PROTOCOL_IPSEC2`).
+ Call it before `connect`; it may come before or after `WSASetSocketSecurity`. Errors:
+ `WSAEFAULT` (NULL), `WSAEMSGSIZE` (`PeerTargetNameLen` below 140), `WSAEINVAL` (bad protocol
+ value, a length running past the buffer, an empty name or one TLS cannot check, a listening
+ socket), `WSAEISCONN`, `WSAENOTSOCK`, `WSAEAFNOSUPPORT`, `WSAEOPNOTSUPP` (`SOCK_DGRAM`).
+ */
+int wstls_WSASetSocketPeerTargetName(wstls_SOCKET Socket, const struct wstls_SOCKET_PEER_TARGET_NAME *PeerTargetName, uint32_t PeerTargetNameLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Forgets the peer target name set on the socket (a TCP socket has one name, whatever
+ `PeerAddr` says; after `connect` this changes nothing). Errors: `WSAEFAULT` (`PeerAddr`
+ NULL), `WSAEMSGSIZE` (`PeerAddrLen` too small), `WSAEAFNOSUPPORT`, `WSAENOTSOCK`,
+ `WSAEOPNOTSUPP` (`SOCK_DGRAM`).
+ */
+int wstls_WSADeleteSocketPeerTargetName(wstls_SOCKET Socket, const struct wstls_sockaddr *PeerAddr, uint32_t PeerAddrLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Reports the security of the socket's connection: `Flags` holds
+ `SOCKET_INFO_CONNECTION_SECURED | SOCKET_INFO_CONNECTION_ENCRYPTED` once the TLS handshake
+ has completed, 0 otherwise (before it, without security, or served in clear under
+ `SOCKET_SETTINGS_ALLOW_INSECURE`); token handles are always 0. The template may be NULL on a
+ TCP socket. `*SecurityQueryInfoLen` gives the buffer size; when `SecurityQueryInfo` is NULL
+ or smaller than 24 bytes the call fails, writes 24 there, and reports `WSAEFAULT` (NULL
+ template, as Microsoft's sample expects) or `WSAEMSGSIZE` (template given). Other errors:
+ `WSAEFAULT` (`SecurityQueryInfoLen` NULL), `WSAEMSGSIZE` (template shorter than 144 bytes),
+ `WSAEINVAL`, `WSAEOPNOTSUPP` (IPsec templates), `WSAECONNRESET`, `WSAENOTSOCK`.
+ */
+int wstls_WSAQuerySocketSecurity(wstls_SOCKET Socket, const struct wstls_SOCKET_SECURITY_QUERY_TEMPLATE *SecurityQueryTemplate, uint32_t SecurityQueryTemplateLen, struct wstls_SOCKET_SECURITY_QUERY_INFO *SecurityQueryInfo, uint32_t *SecurityQueryInfoLen, struct wstls_WSAOVERLAPPED *Overlapped, wstls_LPWSAOVERLAPPED_COMPLETION_ROUTINE CompletionRoutine);
+
+/*
+ Would impersonate the peer's Windows security principal on the calling thread. Linux has
+ no such tokens: after checking the handle (`WSAENOTSOCK`), it always fails with
+ `WSAEOPNOTSUPP`. Use `wstls_get_socket_peer_subject` to learn who the peer is.
+ */
+int wstls_WSAImpersonateSocketPeer(wstls_SOCKET Socket, const struct wstls_sockaddr *PeerAddr, uint32_t PeerAddrLen);
+
+/*
+ Ends socket-peer impersonation on the calling thread. wstls never impersonates, so there is
+ nothing to end: always 0 (as Windows does when no impersonation is in effect).
+ */
+int wstls_WSARevertImpersonation(void);
+
+/*
+ wstls extension: the subject of the peer's certificate on a secured socket, as a
+ NUL-terminated RFC 4514-style string ("CN=server.example.com, O=Example"). `*len` gives the
+ buffer size and receives the bytes needed/written, NUL included; a NULL or too small
+ `buf` fails with `WSAEFAULT` after writing the size needed. `*len` = 0 and success: the
+ peer sent no certificate (a client, unless client certificates were asked for).
+ `WSAENOTCONN`: the socket has no secured connection.
+ */
+int wstls_get_socket_peer_subject(wstls_SOCKET s, char *buf, uint32_t *len);
+
+/*
  CE `schnlsp.h`: decodes an X.509 certificate (DER, as a validation hook receives it in
  `pCertChain->pBlobData`/`cbSize`; PEM is accepted too) into an `X509Certificate` with the
  version, serial number (least significant DWORD first), signature hash `ALG_ID`, validity
@@ -595,6 +1425,277 @@ int wstls_get_hook_certificate_chain(uint32_t *pdwChainLen, struct wstls_BLOB **
  when `pbCert` is NULL or too small (`*pcbNeeded` then tells the size).
  */
 int wstls_get_peer_certificate_chain(wstls_SOCKET s, uint32_t index, uint8_t *pbCert, uint32_t cbCert, uint32_t *pcbNeeded);
+
+/*
+ Builds or continues a client (outbound) TLS security context: the `InitializeSecurityContext`
+ loop of Schannel. First call: `phContext` NULL, output = the ClientHello token,
+ `SEC_I_CONTINUE_NEEDED`. Later calls: `pInput` = `[TOKEN (bytes received), EMPTY]`; returns
+ `SEC_I_CONTINUE_NEEDED`, `SEC_E_OK` (handshake done; still send any output token),
+ `SEC_E_INCOMPLETE_MESSAGE` (read more; `SECBUFFER_MISSING` says how much),
+ `SEC_I_INCOMPLETE_CREDENTIALS` (the server asked for a certificate and none was supplied;
+ call again, with `ISC_REQ_USE_SUPPLIED_CREDS` to continue without) or an error such as
+ `SEC_E_UNTRUSTED_ROOT`, `SEC_E_WRONG_PRINCIPAL`, `SEC_E_CERT_EXPIRED`. Unconsumed input is
+ reported as `SECBUFFER_EXTRA` in the buffer after the TOKEN. `pszTargetName` is the server
+ name (SNI and certificate check).
+ */
+wstls_SECURITY_STATUS wstls_InitializeSecurityContextA(wstls_CredHandle *phCredential, wstls_CtxtHandle *phContext, char *pszTargetName, uint32_t fContextReq, uint32_t Reserved1, uint32_t TargetDataRep, struct wstls_SecBufferDesc *pInput, uint32_t Reserved2, wstls_CtxtHandle *phNewContext, struct wstls_SecBufferDesc *pOutput, uint32_t *pfContextAttr, wstls_TimeStamp *ptsExpiry);
+
+/*
+ `InitializeSecurityContextW`: as [`wstls_InitializeSecurityContextA`] with a UTF-16 target
+ name.
+ */
+wstls_SECURITY_STATUS wstls_InitializeSecurityContextW(wstls_CredHandle *phCredential, wstls_CtxtHandle *phContext, wstls_WCHAR *pszTargetName, uint32_t fContextReq, uint32_t Reserved1, uint32_t TargetDataRep, struct wstls_SecBufferDesc *pInput, uint32_t Reserved2, wstls_CtxtHandle *phNewContext, struct wstls_SecBufferDesc *pOutput, uint32_t *pfContextAttr, wstls_TimeStamp *ptsExpiry);
+
+/*
+ Builds or continues a server (inbound) TLS security context: the `AcceptSecurityContext` loop.
+ `pInput` = `[TOKEN (bytes received from the client), EMPTY]`; the output token goes to the
+ client. Returns `SEC_I_CONTINUE_NEEDED`, `SEC_E_OK` (done; send any output, e.g. TLS 1.3
+ session tickets), `SEC_E_INCOMPLETE_MESSAGE` (no context is created until the first
+ ClientHello is complete) or an error. `ASC_REQ_MUTUAL_AUTH` requires a client certificate,
+ checked against the credential's `hRootStore` (else `WSTLS_CLIENT_CA_FILE`, else the trust
+ roots) unless the credential has `SCH_CRED_MANUAL_CRED_VALIDATION`.
+ */
+wstls_SECURITY_STATUS wstls_AcceptSecurityContext(wstls_CredHandle *phCredential, wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pInput, uint32_t fContextReq, uint32_t TargetDataRep, wstls_CtxtHandle *phNewContext, struct wstls_SecBufferDesc *pOutput, uint32_t *pfContextAttr, wstls_TimeStamp *ptsExpiry);
+
+/*
+ Acquires Schannel credentials. `pszPackage`: `UNISP_NAME_A` (or `"Schannel"`,
+ `"Default TLS SSP"`); `fCredentialUse`: `SECPKG_CRED_OUTBOUND` (client) or
+ `SECPKG_CRED_INBOUND` (server); `pAuthData`: `SCHANNEL_CRED` (version 4, TLS 1.2 at most
+ unless `WSTLS_SCHANNEL_CRED_TLS13=1`) or `SCH_CREDENTIALS` (version 5, TLS 1.2 and 1.3), or
+ NULL for client defaults. A server certificate comes from `paCred` (a context made by
+ `wstls_cert_context_from_pem_files`) or from `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`. The server
+ certificate is verified unless `SCH_CRED_MANUAL_CRED_VALIDATION` (chain and name) or
+ `SCH_CRED_NO_SERVERNAME_CHECK` (name) is set. Free with `FreeCredentialsHandle`.
+ */
+wstls_SECURITY_STATUS wstls_AcquireCredentialsHandleA(char *pszPrincipal, char *pszPackage, uint32_t fCredentialUse, void *pvLogonId, void *pAuthData, wstls_SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument, wstls_CredHandle *phCredential, wstls_TimeStamp *ptsExpiry);
+
+/*
+ `AcquireCredentialsHandleW`: as [`wstls_AcquireCredentialsHandleA`] with UTF-16 names
+ (`UNISP_NAME_W`).
+ */
+wstls_SECURITY_STATUS wstls_AcquireCredentialsHandleW(wstls_WCHAR *pszPrincipal, wstls_WCHAR *pszPackage, uint32_t fCredentialUse, void *pvLogonId, void *pAuthData, wstls_SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument, wstls_CredHandle *phCredential, wstls_TimeStamp *ptsExpiry);
+
+/*
+ Releases a credentials handle. Contexts made with it keep working until deleted.
+ `SEC_E_INVALID_HANDLE` for an unknown or already freed handle.
+ */
+wstls_SECURITY_STATUS wstls_FreeCredentialsHandle(wstls_CredHandle *phCredential);
+
+/*
+ Deletes a security context (after a failed leg, after shutdown, or when done).
+ `SEC_E_INVALID_HANDLE` for an unknown or already deleted handle.
+ */
+wstls_SECURITY_STATUS wstls_DeleteSecurityContext(wstls_CtxtHandle *phContext);
+
+/*
+ Applies a Schannel control token: `[TOKEN: DWORD SCHANNEL_SHUTDOWN]` makes the next
+ ISC/ASC call produce `close_notify`; `SCHANNEL_ALERT_TOKEN` an alert of the program's
+ choice; `SCHANNEL_SESSION_TOKEN` is accepted (resumption is per credential).
+ `SCHANNEL_RENEGOTIATE` is `SEC_E_UNSUPPORTED_FUNCTION` (rustls does not renegotiate).
+ */
+wstls_SECURITY_STATUS wstls_ApplyControlToken(wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pInput);
+
+/*
+ Encrypts one record in place. Buffers: `STREAM_HEADER` (`cbHeader` bytes), `DATA` (the
+ plaintext, at most `cbMaximumMessage` = 16384 bytes; encrypted over itself) and
+ `STREAM_TRAILER` (`cbTrailer` bytes; its `cbBuffer` is set to the bytes used), sizes from
+ `SECPKG_ATTR_STREAM_SIZES`. Send `cbHeader + data + trailer` bytes. One contiguous block
+ (header, data, trailer back to back) or three separate buffers both work. `SEC_E_CONTEXT_EXPIRED`
+ after this side's `close_notify`.
+ */
+wstls_SECURITY_STATUS wstls_EncryptMessage(wstls_CtxtHandle *phContext, uint32_t fQOP, struct wstls_SecBufferDesc *pMessage, uint32_t MessageSeqNo);
+
+/*
+ Decrypts one record in place. Input: one `SECBUFFER_DATA` with the received bytes and three
+ `SECBUFFER_EMPTY` buffers. On return (in buffer order) `STREAM_HEADER`, `DATA` (the
+ plaintext, inside the input), `STREAM_TRAILER`, and `EXTRA` for bytes after this record
+ (curl reads index 1 and 3). Returns `SEC_E_OK` (DATA may be empty), `SEC_E_INCOMPLETE_MESSAGE`
+ (the DATA buffer becomes `SECBUFFER_MISSING` with the missing byte count),
+ `SEC_I_CONTEXT_EXPIRED` (the peer's `close_notify`), `SEC_I_RENEGOTIATE` (a post-handshake
+ message such as a TLS 1.3 session ticket or key update: call ISC/ASC with the EXTRA bytes,
+ then go on decrypting) or `SEC_E_DECRYPT_FAILURE` (the record was altered).
+ */
+wstls_SECURITY_STATUS wstls_DecryptMessage(wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pMessage, uint32_t MessageSeqNo, uint32_t *pfQOP);
+
+/*
+ Reads a context attribute into `pBuffer`: `SECPKG_ATTR_STREAM_SIZES`, `_CONNECTION_INFO`,
+ `_CIPHER_INFO`, `_REMOTE_CERT_CONTEXT` / `_LOCAL_CERT_CONTEXT` (a new `PCCERT_CONTEXT`; free
+ it with `CertFreeCertificateContext`; its `hCertStore` holds the peer's chain),
+ `_APPLICATION_PROTOCOL`, `_SESSION_INFO`, `_SIZES`, `_LIFESPAN`, `_KEY_INFO`, `_PACKAGE_INFO`,
+ `_ENDPOINT_BINDINGS`, `_ISSUER_LIST_EX`. Others: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryContextAttributesA(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer);
+
+/*
+ `QueryContextAttributesW`: as [`wstls_QueryContextAttributesA`]; string-carrying attributes
+ (`_KEY_INFO`, `_PACKAGE_INFO`) are UTF-16.
+ */
+wstls_SECURITY_STATUS wstls_QueryContextAttributesW(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer);
+
+/*
+ Reads a credentials attribute: `SECPKG_ATTR_SUPPORTED_PROTOCOLS`, `_CIPHER_STRENGTHS`,
+ `_SUPPORTED_ALGS` (free the array with `FreeContextBuffer`), `SECPKG_CRED_ATTR_NAMES`.
+ */
+wstls_SECURITY_STATUS wstls_QueryCredentialsAttributesA(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer);
+
+/*
+ `QueryCredentialsAttributesW`: as [`wstls_QueryCredentialsAttributesA`] (names in UTF-16).
+ */
+wstls_SECURITY_STATUS wstls_QueryCredentialsAttributesW(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer);
+
+/*
+ Frees memory the package returned (`ISC_REQ_ALLOCATE_MEMORY` tokens, package lists,
+ attribute arrays). NULL is accepted; a pointer wstls did not hand out is
+ `SEC_E_INVALID_HANDLE` and is not freed.
+ */
+wstls_SECURITY_STATUS wstls_FreeContextBuffer(void *pvContextBuffer);
+
+/*
+ Lists the security packages (the Schannel names). Free `*ppPackageInfo` with
+ `FreeContextBuffer`.
+ */
+wstls_SECURITY_STATUS wstls_EnumerateSecurityPackagesA(uint32_t *pcPackages, struct wstls_SecPkgInfoA **ppPackageInfo);
+
+/*
+ `EnumerateSecurityPackagesW` (UTF-16 names).
+ */
+wstls_SECURITY_STATUS wstls_EnumerateSecurityPackagesW(uint32_t *pcPackages, struct wstls_SecPkgInfoW **ppPackageInfo);
+
+/*
+ Describes one package by name (`SEC_E_SECPKG_NOT_FOUND` if it is not Schannel's). Free
+ `*ppPackageInfo` with `FreeContextBuffer`.
+ */
+wstls_SECURITY_STATUS wstls_QuerySecurityPackageInfoA(char *pszPackageName, struct wstls_SecPkgInfoA **ppPackageInfo);
+
+/*
+ `QuerySecurityPackageInfoW` (UTF-16 names).
+ */
+wstls_SECURITY_STATUS wstls_QuerySecurityPackageInfoW(wstls_WCHAR *pszPackageName, struct wstls_SecPkgInfoW **ppPackageInfo);
+
+/*
+ `CompleteAuthToken`: not used by Schannel; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_CompleteAuthToken(wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pToken);
+
+/*
+ `ImpersonateSecurityContext`: no Windows accounts; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ImpersonateSecurityContext(wstls_CtxtHandle *phContext);
+
+/*
+ `RevertSecurityContext`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_RevertSecurityContext(wstls_CtxtHandle *phContext);
+
+/*
+ `MakeSignature`: Schannel protects streams with EncryptMessage; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_MakeSignature(wstls_CtxtHandle *phContext, uint32_t fQOP, struct wstls_SecBufferDesc *pMessage, uint32_t MessageSeqNo);
+
+/*
+ `VerifySignature`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_VerifySignature(wstls_CtxtHandle *phContext, struct wstls_SecBufferDesc *pMessage, uint32_t MessageSeqNo, uint32_t *pfQOP);
+
+/*
+ `ExportSecurityContext`: contexts cannot leave the process; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ExportSecurityContext(wstls_CtxtHandle *phContext, uint32_t fFlags, struct wstls_SecBuffer *pPackedContext, void **pToken);
+
+/*
+ `ImportSecurityContextA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ImportSecurityContextA(char *pszPackage, struct wstls_SecBuffer *pPackedContext, void *Token, wstls_CtxtHandle *phContext);
+
+/*
+ `ImportSecurityContextW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ImportSecurityContextW(wstls_WCHAR *pszPackage, struct wstls_SecBuffer *pPackedContext, void *Token, wstls_CtxtHandle *phContext);
+
+/*
+ `AddCredentialsA`: acquire a new credential instead; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_AddCredentialsA(wstls_CredHandle *hCredentials, char *pszPrincipal, char *pszPackage, uint32_t fCredentialUse, void *pAuthData, wstls_SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument, wstls_TimeStamp *ptsExpiry);
+
+/*
+ `AddCredentialsW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_AddCredentialsW(wstls_CredHandle *hCredentials, wstls_WCHAR *pszPrincipal, wstls_WCHAR *pszPackage, uint32_t fCredentialUse, void *pAuthData, wstls_SEC_GET_KEY_FN pGetKeyFn, void *pvGetKeyArgument, wstls_TimeStamp *ptsExpiry);
+
+/*
+ `QuerySecurityContextToken`: no access tokens; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QuerySecurityContextToken(wstls_CtxtHandle *phContext, void **Token);
+
+/*
+ `SetContextAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetContextAttributesA(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `SetContextAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetContextAttributesW(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `SetCredentialsAttributesA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetCredentialsAttributesA(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `SetCredentialsAttributesW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_SetCredentialsAttributesW(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `ChangeAccountPasswordA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ChangeAccountPasswordA(char *pszPackageName, char *pszDomainName, char *pszAccountName, char *pszOldPassword, char *pszNewPassword, uint8_t bImpersonating, uint32_t dwReserved, struct wstls_SecBufferDesc *pOutput);
+
+/*
+ `ChangeAccountPasswordW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_ChangeAccountPasswordW(wstls_WCHAR *pszPackageName, wstls_WCHAR *pszDomainName, wstls_WCHAR *pszAccountName, wstls_WCHAR *pszOldPassword, wstls_WCHAR *pszNewPassword, uint8_t bImpersonating, uint32_t dwReserved, struct wstls_SecBufferDesc *pOutput);
+
+/*
+ `QueryContextAttributesExA`: use QueryContextAttributesA; `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryContextAttributesExA(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `QueryContextAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryContextAttributesExW(wstls_CtxtHandle *phContext, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `QueryCredentialsAttributesExA`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryCredentialsAttributesExA(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ `QueryCredentialsAttributesExW`: `SEC_E_UNSUPPORTED_FUNCTION`.
+ */
+wstls_SECURITY_STATUS wstls_QueryCredentialsAttributesExW(wstls_CredHandle *phCredential, uint32_t ulAttribute, void *pBuffer, uint32_t cbBuffer);
+
+/*
+ Returns the SSPI dispatch table (`SecurityFunctionTableA`, entries in Windows slot order,
+ version 5); curl calls every SSPI function through it. The table is static: never write to
+ it or free it.
+ */
+struct wstls_SecurityFunctionTableA *wstls_InitSecurityInterfaceA(void);
+
+/*
+ Returns the wide SSPI dispatch table (`SecurityFunctionTableW`).
+ */
+struct wstls_SecurityFunctionTableW *wstls_InitSecurityInterfaceW(void);
+
+/*
+ wstls extension: lets `SCHANNEL_CRED` credentials acquired afterwards negotiate TLS 1.3
+ (`enable` 1), keeps them at TLS 1.2 as Windows does (0), or follows the environment variable
+ `WSTLS_SCHANNEL_CRED_TLS13` (-1, the default). Only for programs that handle TLS 1.3's
+ post-handshake messages (`SEC_I_RENEGOTIATE` from `DecryptMessage`). Returns 0.
+ */
+int wstls_set_schannel_cred_tls13(int enable);
 
 /*
  Initiates use of wstls's Winsock (`WSAStartup`). Versions 1.0 to 2.2 are accepted; a higher

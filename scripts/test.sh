@@ -2,12 +2,15 @@
 # scripts/test.sh - runs every test of wstls:
 #   1. prerequisites (installed with apt-get when run as root on Debian, else listed);
 #   2. cargo test, cargo clippy --all-targets -- -D warnings, cargo fmt --check;
-#   3. the C suite: cmake configure and build into build/, then ctest.
+#   3. the C suite: cmake configure and build into build/, then ctest (which also installs
+#      into a temporary prefix and builds the examples out of tree);
+#   4. the Python package (python/): pytest against the libwstls just built (pytest is
+#      installed if missing: apt-get python3-pytest as root on Debian, else pip).
 # Environment: BUILD_DIR (default build), JOBS (default: number of CPUs).
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/prereqs.sh
-wstls_prereqs cmake cc c++ make openssl python3 socat curl
+wstls_prereqs cmake cc c++ make openssl python3 socat curl pkg-config
 
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -30,6 +33,32 @@ echo "==> cmake (C suite) in $BUILD_DIR"
 cmake -S . -B "$BUILD_DIR"
 cmake --build "$BUILD_DIR" -j "$JOBS"
 echo "==> ctest"
-cd "$BUILD_DIR"
-ctest --output-on-failure
+(cd "$BUILD_DIR" && ctest --output-on-failure)
+
+echo "==> pytest (python/)"
+if ! python3 -c "import pytest" 2>/dev/null; then
+    sudo=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo -n"
+    fi
+    if { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; } && command -v apt-get >/dev/null 2>&1 \
+        && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-pytest \
+        && python3 -c "import pytest" 2>/dev/null; then
+        :
+    else
+        # pip: a plain install, then --user (PEP 668 systems need --break-system-packages for it).
+        python3 -m pip install --quiet pytest 2>/dev/null \
+            || python3 -m pip install --quiet --user pytest 2>/dev/null \
+            || python3 -m pip install --quiet --user --break-system-packages pytest
+    fi
+fi
+# The library CMake just built (target/release); exit status 5 means no test was collected.
+rc=0
+WSTLS_LIBRARY="$PWD/target/release/libwstls.so" python3 -m pytest -q -p no:cacheprovider python/tests || rc=$?
+if [ "$rc" = 5 ]; then
+    echo "pytest collected no tests" >&2
+    exit 1
+elif [ "$rc" != 0 ]; then
+    exit "$rc"
+fi
 echo "==> all tests passed"

@@ -104,7 +104,8 @@ impl Error {
     pub fn from_errno(errno: i32, context: &str) -> Self {
         let code = wsa::from_errno(errno);
         let os = std::io::Error::from_raw_os_error(errno);
-        Error::wsa(code, format!("{context}: {os} ({})", wsa::name(code)))
+        let hint = errno_hint(errno);
+        Error::wsa(code, format!("{context}: {os} ({}){hint}", wsa::name(code)))
     }
 
     pub fn from_io(e: &std::io::Error, context: &str) -> Self {
@@ -159,6 +160,35 @@ impl Error {
             Kind::InvalidToken | Kind::BufferTooSmall => wsa::WSAEFAULT,
             Kind::Internal => wsa::WSASYSCALLFAILURE,
             Kind::Unsupported => wsa::WSAEOPNOTSUPP,
+        }
+    }
+}
+
+impl Error {
+    /// The SSPI status (`SEC_E_*`) an SSPI entry point reports for this error.
+    pub fn sec_code(&self) -> i32 {
+        use crate::win::sspi as s;
+        match self.kind {
+            Kind::UntrustedRoot => s::SEC_E_UNTRUSTED_ROOT,
+            Kind::WrongPrincipal => s::SEC_E_WRONG_PRINCIPAL,
+            Kind::CertExpired => s::SEC_E_CERT_EXPIRED,
+            Kind::BadCertificate | Kind::HookRejected => s::SEC_E_CERT_UNKNOWN,
+            Kind::IllegalMessage => s::SEC_E_ILLEGAL_MESSAGE,
+            Kind::DecryptFailure => s::SEC_E_DECRYPT_FAILURE,
+            Kind::NoCommonAlgorithm => s::SEC_E_ALGORITHM_MISMATCH,
+            Kind::NoCredentials => s::SEC_E_NO_CREDENTIALS,
+            // SSPI has no transport; a truncated stream is a message that never completed.
+            Kind::Truncated => s::SEC_E_INCOMPLETE_MESSAGE,
+            Kind::InvalidHandle => s::SEC_E_INVALID_HANDLE,
+            Kind::InvalidToken => s::SEC_E_INVALID_TOKEN,
+            Kind::BufferTooSmall => s::SEC_E_BUFFER_TOO_SMALL,
+            Kind::Unsupported => s::SEC_E_UNSUPPORTED_FUNCTION,
+            Kind::Internal => s::SEC_E_INTERNAL_ERROR,
+            Kind::Wsa(c) if c == wsa::WSAEFAULT => s::SEC_E_INVALID_TOKEN,
+            Kind::Wsa(c) if c == wsa::WSAEINVAL => s::SEC_E_INVALID_PARAMETER,
+            Kind::Wsa(c) if c == wsa::WSAENOTCONN => s::SEC_E_CONTEXT_EXPIRED,
+            Kind::Wsa(c) if c == wsa::WSAENOBUFS => s::SEC_E_INSUFFICIENT_MEMORY,
+            Kind::Wsa(_) => s::SEC_E_INTERNAL_ERROR,
         }
     }
 }
@@ -218,5 +248,33 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "unknown panic".to_string()
+    }
+}
+
+/// What to do about the network errors programs meet most, appended to their message.
+fn errno_hint(errno: i32) -> &'static str {
+    match errno {
+        libc::ECONNREFUSED => {
+            "; nothing is listening at that address and port: check both, and that the server runs"
+        }
+        libc::ETIMEDOUT => {
+            "; the peer did not answer in time: check the address, the route and any firewall"
+        }
+        libc::EHOSTUNREACH | libc::ENETUNREACH => {
+            "; there is no route to that address: check the address and the network configuration"
+        }
+        libc::EADDRINUSE => {
+            "; another socket already uses that address and port: pick another port (0 picks a free one) or stop the other program"
+        }
+        libc::EADDRNOTAVAIL => {
+            "; that address does not belong to this machine: bind to INADDR_ANY or one of its own addresses"
+        }
+        libc::EACCES => {
+            "; permission denied: ports below 1024 need privileges, broadcast needs SO_BROADCAST"
+        }
+        libc::EMFILE | libc::ENFILE => {
+            "; out of file descriptors: close sockets no longer needed, or raise the limit (ulimit -n)"
+        }
+        _ => "",
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ffi;
 pub mod logging;
 pub mod net;
+pub mod sspi;
 pub mod tls;
 pub mod win;
 

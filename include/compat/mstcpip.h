@@ -37,4 +37,7 @@ struct tcp_keepalive {
 #define RCVALL_SOCKETLEVELONLY 2
 #define RCVALL_IPLEVEL 3
 
+/* Secure socket extensions (types, flags and SIO_* codes): include/compat/wstls_secsock.h. */
+#include "wstls_secsock.h"
+
 #endif /* WSTLS_COMPAT_MSTCPIP_H */

@@ -7,8 +7,8 @@
 #ifndef __SCHNLSP_H__
 #define __SCHNLSP_H__
 
-#include <sslsock.h>
-#include <wstls_kernel32.h>
+#include "sslsock.h"
+#include "wstls_kernel32.h"
 #if defined(__has_include)
 #if __has_include(<schannel.h>)
 #include <schannel.h>
@@ -80,8 +80,10 @@ typedef wstls_PctPublicKey PctPublicKey; /* { DWORD Type; DWORD cbKey; UCHAR pKe
    ("C=.., O=.., CN=.."), pPublicKey (Type = CALG_RSA_KEYX/CALG_ECDSA/..., the key bits). */
 typedef wstls_X509Certificate X509Certificate, *PX509Certificate;
 
+#ifndef WSTLS_NO_NAME_MAPPING
 #define SslCrackCertificate wstls_SslCrackCertificate
 #define SslFreeCertificate wstls_SslFreeCertificate
+#endif
 
 #define SSL_CRACK_CERTIFICATE_NAME TEXT("SslCrackCertificate")
 #define SSL_FREE_CERTIFICATE_NAME TEXT("SslFreeCertificate")

@@ -8,7 +8,7 @@
 #ifndef __SSLSOCK_H__
 #define __SSLSOCK_H__
 
-#include <winsock2.h>
+#include "winsock2.h"
 #include <time.h>
 #include <wstls.h>
 

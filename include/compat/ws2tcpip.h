@@ -199,4 +199,7 @@ static __inline__ const char *wstls_gai_strerrorA(int ecode)
 #define InetNtopA wstls_inet_ntop
 #endif
 
+/* Secure socket extensions (WSASetSocketSecurity & co): include/compat/wstls_secsock.h. */
+#include "wstls_secsock.h"
+
 #endif /* WSTLS_COMPAT_WS2TCPIP_H */

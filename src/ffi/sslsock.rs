@@ -179,7 +179,7 @@ pub fn ioctl(sock: &Arc<Socket>, code: u32, input: IoBuf, output: IoBuf) -> Resu
             "{what} is not supported by wstls: the session cache is process-wide and managed by wstls (see docs/compatibility.md)"
         ))),
         SO_SSL_SET_CLIENT_AUTH_OPTS | SO_SSL_GET_CLIENT_AUTH_OPTS => Err(Error::unsupported(format!(
-            "{what} is not supported by wstls: use SSL_FLAG_AUTH_CLIENT with SO_SSL_SET_FLAGS to require client certificates (see docs/compatibility.md)"
+            "{what} is not supported by wstls: use SSL_FLAG_AUTH_CLIENT with SO_SSL_SET_FLAGS to ask for client certificates, WSTLS_SO_SET_VERIFY_MODE to require them (see docs/compatibility.md)"
         ))),
         other => Err(Error::inval(format!("WSAIoctl: {other:#010x} is not a Windows CE SO_SSL_* control code"))),
     }

@@ -26,6 +26,11 @@ pub fn set_so_secure(sock: &Socket, v: u32) -> Result<()> {
             "setsockopt(SO_SECURE): only SOCK_STREAM sockets can be secure",
         ));
     }
+    if st.tls.as_ref().map(|t| t.face) == Some(Face::SecureSocketExt) {
+        return Err(Error::inval(
+            "setsockopt(SO_SECURE): the socket's security was set with WSASetSocketSecurity; it cannot be changed",
+        ));
+    }
     match v {
         wsa::SO_SEC_SSL => {
             if st.tls.as_ref().map(|t| t.face) != Some(Face::Ce) {
@@ -67,6 +72,7 @@ pub fn before_connect(sock: &Socket) -> Result<()> {
 pub fn after_connect(sock: &Socket) -> Result<()> {
     let t = sock.state().tls.clone();
     match t {
+        Some(t) if t.face == Face::SecureSocketExt => crate::net::secsock::after_connect(sock, &t),
         Some(t) if !deferred(&t) => secure::client_handshake(sock),
         _ => Ok(()),
     }
@@ -110,6 +116,9 @@ pub fn wants_tls_start(sock: &Socket) -> bool {
 pub fn after_accept(listener: &Socket, child: &Arc<Socket>) -> Result<()> {
     let t = listener.state().tls.clone();
     let Some(mut t) = t else { return Ok(()) };
+    if t.face == Face::SecureSocketExt {
+        return crate::net::secsock::after_accept(listener, child, t);
+    }
     t.flags |= crate::win::sslsock::SSL_FLAG_SERVER;
     child.state().tls = Some(t.clone());
     if deferred(&t) {
@@ -141,6 +150,9 @@ pub fn ioctl(sock: &Arc<Socket>, code: u32, input: IoBuf, output: IoBuf) -> Resu
     }
     if code & 0x07FF_0000 == crate::win::ext::WSTLS_SO_FAMILY {
         return unsafe { crate::ffi::ext::ioctl(sock, code, input, output) };
+    }
+    if crate::net::secsock::is_code(code) {
+        return crate::net::secsock::ioctl(sock, code, input, output);
     }
     Err(Error::inval(format!(
         "WSAIoctl: control code {code:#010x} is not supported by wstls (see docs/compatibility.md)"

@@ -2,6 +2,7 @@
 pub mod addr;
 pub mod handles;
 pub mod hooks;
+pub mod secsock;
 pub mod secure;
 pub mod select;
 pub mod socket;

@@ -27,6 +27,13 @@ pub fn handshake_deadline(sock: &Socket) -> Instant {
 /// Creates the client session for `sock` from `t` and installs it (the handshake itself runs in
 /// `TlsIo::handshake`).
 pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
+    let sess = client_session(sock, t)?;
+    sock.tls.begin(sess)
+}
+
+/// The client session for `sock` from `t`, not yet installed (the secure socket extensions'
+/// allow-insecure path sends the ClientHello itself before deciding to install it).
+pub fn client_session(sock: &Socket, t: &SocketTls) -> Result<Session> {
     let peer = sock.peer_addr()?;
     let identity = match &t.client_identity {
         Some(id) => Some(id.clone()),
@@ -39,7 +46,7 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
         hook: t.hook,
         require_name: t.require_name,
     };
-    let sess = Session::client(
+    Session::client(
         ClientOptions {
             versions: t.versions,
             policy,
@@ -49,8 +56,7 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
         },
         t.peer_name.as_deref(),
         peer.ip(),
-    )?;
-    sock.tls.begin(sess)
+    )
 }
 
 /// The process default server identity, loaded once from `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`
@@ -97,7 +103,7 @@ pub fn server_config(t: &SocketTls) -> Result<std::sync::Arc<rustls::ServerConfi
         None => default_server_identity()?.ok_or_else(|| {
             Error::new(
                 Kind::NoCredentials,
-                "this secure server socket has no certificate: set WSTLS_CERT_FILE and WSTLS_KEY_FILE, or give one with the WSTLS_SO_SET_SERVER_CERT control code",
+                "this secure server socket has no certificate: set WSTLS_CERT_FILE and WSTLS_KEY_FILE, or give the listening socket one with the WSTLS_SO_SET_SERVER_CREDENTIALS control code (wstls_ext.h)",
             )
         })?,
     };

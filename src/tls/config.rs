@@ -497,7 +497,7 @@ pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
     let builder = match o.client_auth {
         ClientAuth::None => builder.with_no_client_auth(),
         mode => {
-            let roots = match o.client_ca {
+            let roots = match o.client_ca.clone() {
                 Some(r) => r,
                 None => default_client_ca()?,
             };
@@ -513,6 +513,28 @@ pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
             builder.with_client_cert_verifier(v)
         }
     };
+    finish_server(builder, &o)
+}
+
+/// Builds a server config whose client certificates are checked by `verifier` (faces with a
+/// policy of their own, such as Schannel's credential and context flags); `o.client_auth` and
+/// `o.client_ca` are not used.
+pub fn server_config_with_verifier(
+    o: ServerOptions<'_>,
+    verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
+) -> Result<Arc<ServerConfig>> {
+    let builder = ServerConfig::builder_with_provider(suite_provider()?)
+        .with_protocol_versions(&o.versions.list()?)
+        .map_err(|e| rustls_err(e, "TLS server configuration"))?
+        .with_client_cert_verifier(verifier);
+    finish_server(builder, &o)
+}
+
+/// Identity, ALPN, tickets and key log: the part every server config shares.
+fn finish_server(
+    builder: rustls::ConfigBuilder<ServerConfig, rustls::server::WantsServerCert>,
+    o: &ServerOptions<'_>,
+) -> Result<Arc<ServerConfig>> {
     let mut cfg = builder
         .with_single_cert(o.identity.chain.clone(), o.identity.key.clone_key())
         .map_err(|e| rustls_err(e, "server certificate"))?;

@@ -1,5 +1,5 @@
 //! Negotiated-connection facts in Windows terms (ALG_IDs, strengths, protocol bits).
-use rustls::{CipherSuite, Connection, ProtocolVersion};
+use rustls::{CipherSuite, CommonState, Connection, ProtocolVersion};
 
 use crate::win::sslsock::*;
 
@@ -21,8 +21,12 @@ pub struct ConnInfo {
 }
 
 pub fn conn_info(conn: &Connection) -> Option<ConnInfo> {
+    conn_info_common(conn, matches!(conn, Connection::Client(_)))
+}
+
+/// [`conn_info`] from the state every rustls connection type shares (buffered, unbuffered).
+pub fn conn_info_common(conn: &CommonState, client: bool) -> Option<ConnInfo> {
     let suite = conn.negotiated_cipher_suite()?;
-    let client = matches!(conn, Connection::Client(_));
     let protocol = match (conn.protocol_version()?, client) {
         (ProtocolVersion::TLSv1_3, true) => SP_PROT_TLS1_3_CLIENT,
         (ProtocolVersion::TLSv1_3, false) => SP_PROT_TLS1_3_SERVER,

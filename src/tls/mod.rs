@@ -4,6 +4,7 @@ pub mod config;
 #[cfg(feature = "aws-lc-rs")]
 pub mod hkdf;
 pub mod info;
+pub mod record;
 pub mod roots;
 pub mod session;
 pub mod verify;

@@ -116,7 +116,10 @@ pub fn map_rustls(e: &rustls::Error, outcome: Option<&SharedOutcome>) -> Error {
     let (kind, text) = match e {
         E::InvalidCertificate(ce) => {
             let kind = match ce {
-                C::UnknownIssuer => Kind::UntrustedRoot,
+                // A root with the issuer's name but another key type is no issuer either.
+                C::UnknownIssuer | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+                    Kind::UntrustedRoot
+                }
                 C::NotValidForName | C::NotValidForNameContext { .. } => Kind::WrongPrincipal,
                 C::Expired
                 | C::ExpiredContext { .. }

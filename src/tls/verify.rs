@@ -149,7 +149,8 @@ impl Verifier {
 
 fn cert_error_text(e: &CertificateError) -> String {
     match e {
-        CertificateError::UnknownIssuer => "the certificate chain does not end in a trusted root (unknown issuer); add the CA with WSTLS_CA_FILE or wstls_add_trusted_ca_file".into(),
+        CertificateError::UnknownIssuer
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => "the certificate chain does not end in a trusted root (unknown issuer); add the CA with WSTLS_CA_FILE or wstls_add_trusted_ca_file".into(),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => "the certificate has expired".into(),
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "the certificate is not valid yet".into(),
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "the certificate is not valid for the expected name".into(),
@@ -415,6 +416,163 @@ pub fn recheck(
         );
     }
     o
+}
+
+/// Maps a webpki chain error to the rustls certificate error rustls itself would report.
+fn webpki_cert_error(e: webpki::Error) -> CertificateError {
+    use webpki::Error as W;
+    match e {
+        // A root with the issuer's name but another key type is no issuer either.
+        W::UnknownIssuer | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            CertificateError::UnknownIssuer
+        }
+        W::CertExpired { .. } | W::InvalidCertValidity => CertificateError::Expired,
+        W::CertNotValidYet { .. } => CertificateError::NotValidYet,
+        W::CertRevoked => CertificateError::Revoked,
+        W::InvalidSignatureForPublicKey => CertificateError::BadSignature,
+        #[allow(deprecated)]
+        W::RequiredEkuNotFound | W::RequiredEkuNotFoundContext(_) => {
+            CertificateError::InvalidPurpose
+        }
+        W::BadDer | W::BadDerTime | W::TrailingData(_) => CertificateError::BadEncoding,
+        other => CertificateError::Other(rustls::OtherError(Arc::new(std::io::Error::other(
+            format!("{other:?}"),
+        )))),
+    }
+}
+
+/// Checks a client certificate chain against `roots` for client authentication.
+pub fn verify_client_chain(
+    provider: &CryptoProvider,
+    roots: &RootCertStore,
+    end_entity: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    now: UnixTime,
+) -> Result<(), CertificateError> {
+    let ee = webpki::EndEntityCert::try_from(end_entity).map_err(webpki_cert_error)?;
+    ee.verify_for_usage(
+        provider.signature_verification_algorithms.all,
+        &roots.roots,
+        intermediates,
+        now,
+        webpki::KeyUsage::client_auth(),
+        None,
+        None,
+    )
+    .map(|_| ())
+    .map_err(webpki_cert_error)
+}
+
+/// The client-certificate verifier of servers whose policy comes from flags (Schannel
+/// `AcceptSecurityContext`): asks for a certificate, checks its chain against `roots` unless
+/// `check_chain` is off (the program validates it itself), and records what it found in
+/// `outcome`. The client's handshake signature is always verified.
+#[derive(Debug)]
+pub struct ClientVerifier {
+    pub provider: Arc<CryptoProvider>,
+    pub roots: Arc<RootCertStore>,
+    pub check_chain: bool,
+    pub mandatory: bool,
+    pub outcome: SharedOutcome,
+    hints: Vec<rustls::DistinguishedName>,
+}
+
+impl ClientVerifier {
+    pub fn new(roots: Arc<RootCertStore>, check_chain: bool, mandatory: bool) -> Self {
+        let hints = if check_chain {
+            roots.subjects()
+        } else {
+            Vec::new()
+        };
+        ClientVerifier {
+            provider: super::provider(),
+            roots,
+            check_chain,
+            mandatory,
+            outcome: Arc::default(),
+            hints,
+        }
+    }
+}
+
+impl rustls::server::danger::ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &self.hints
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        let mut o = Outcome {
+            chain: std::iter::once(end_entity)
+                .chain(intermediates.iter())
+                .map(|c| c.clone().into_owned())
+                .collect(),
+            ..Default::default()
+        };
+        let r = verify_client_chain(&self.provider, &self.roots, end_entity, intermediates, now);
+        o.chain_ok = Some(r.is_ok());
+        o.chain_error = r.clone().err();
+        let verdict = match r {
+            Err(ce) if self.check_chain => {
+                o.message = Some(format!("client certificate: {}", cert_error_text(&ce)));
+                Err(rustls::Error::InvalidCertificate(ce))
+            }
+            _ => Ok(rustls::server::danger::ClientCertVerified::assertion()),
+        };
+        o.accepted = verdict.is_ok();
+        // The connection's own slot when its handshake runs under `scoped`.
+        let slot = CURRENT
+            .with(|c| c.borrow().clone())
+            .unwrap_or_else(|| self.outcome.clone());
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = o;
+        verdict
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
 }
 
 #[cfg(test)]
