@@ -305,7 +305,7 @@ def callgrind_check():
     if sspi_keys and not os.path.exists(BIN["sspi"]):
         print("SSPI benchmark not built (no include/compat/sspi.h): skipping " + ", ".join(sspi_keys))
         expected = {k: v for k, v in expected.items() if k not in sspi_keys}
-    print(f"{'path':<14} {'measured':>10} {'expected':>10} {'change':>8}")
+    print(f"{"path":<22} {'measured':>10} {'expected':>10} {'change':>8}")
     for key, want in expected.items():
         name, size = key.split("/")
         prog, func = {"send": ("wstls", "cg_send_one"), "recv": ("wstls", "cg_recv_one"),
@@ -313,13 +313,13 @@ def callgrind_check():
                       "DecryptMessage": ("sspi", "cg_decrypt_one")}[name]
         got = callgrind_ir(prog, func, int(size))
         if got is None:
-            print(f"{key:<14} {'n/a':>10} {want:>10.0f}")
+            print(f"{key:<22} {'n/a':>10} {want:>10.0f}")
             bad += 1
             continue
         change = got / want - 1
         flag = "" if abs(change) <= CG_TOLERANCE else "  <-- outside +-3%: update callgrind-expected.json if intended"
         bad += bool(flag)
-        print(f"{key:<14} {got:>10.0f} {want:>10.0f} {change:>+7.1%}{flag}")
+        print(f"{key:<22} {got:>10.0f} {want:>10.0f} {change:>+7.1%}{flag}")
     return 1 if bad else 0
 
 
