@@ -305,7 +305,7 @@ def callgrind_check():
     if sspi_keys and not os.path.exists(BIN["sspi"]):
         print("SSPI benchmark not built (no include/compat/sspi.h): skipping " + ", ".join(sspi_keys))
         expected = {k: v for k, v in expected.items() if k not in sspi_keys}
-    print(f"{"path":<22} {'measured':>10} {'expected':>10} {'change':>8}")
+    print(f"{'path':<22} {'measured':>10} {'expected':>10} {'change':>8}")
     for key, want in expected.items():
         name, size = key.split("/")
         prog, func = {"send": ("wstls", "cg_send_one"), "recv": ("wstls", "cg_recv_one"),
