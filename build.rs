@@ -1,4 +1,11 @@
-//! Generates `include/wstls.h` from the Rust sources with cbindgen.
+//! Generates `include/wstls.h` from the Rust sources with cbindgen, and gives the shared
+//! library its SONAME.
+//!
+//! SONAME: `libwstls.so.<major>` (`libwstls.so.0` for 0.x; see docs/abi.md). Cargo writes the
+//! library as `libwstls.so` only, so a symlink `libwstls.so.<major>` -> `libwstls.so` is made
+//! next to it: programs linked with `-L target/release -lwstls` record `libwstls.so.0` and find
+//! it there through `LD_LIBRARY_PATH` or an rpath. `cmake --install` installs the real file as
+//! `libwstls.so.<version>` with both symlinks.
 //!
 //! The header is committed; `tests/header.rs` fails when the committed copy differs from a
 //! fresh generation, so a change to an exported signature always shows up in review.
@@ -9,6 +16,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=WSTLS_SKIP_HEADER");
+    soname();
     if std::env::var_os("WSTLS_SKIP_HEADER").is_some() {
         return;
     }
@@ -27,6 +35,27 @@ fn main() {
         }
         Err(e) => {
             println!("cargo:warning=cbindgen failed: {e}");
+        }
+    }
+}
+
+/// `-Wl,-soname,libwstls.so.<major>` for the cdylib on Linux, and the `libwstls.so.<major>`
+/// symlink in the profile directory (`<target>/<profile>`, three levels above `OUT_DIR`).
+fn soname() {
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("linux") {
+        return;
+    }
+    let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap();
+    let soname = format!("libwstls.so.{major}");
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,{soname}");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    if let Some(profile_dir) = out_dir.ancestors().nth(3) {
+        let link = profile_dir.join(&soname);
+        if std::fs::read_link(&link).ok().as_deref() != Some(std::path::Path::new("libwstls.so")) {
+            let _ = std::fs::remove_file(&link);
+            if let Err(e) = std::os::unix::fs::symlink("libwstls.so", &link) {
+                println!("cargo:warning=cannot create {}: {e}", link.display());
+            }
         }
     }
 }

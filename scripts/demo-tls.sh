@@ -8,6 +8,8 @@
 # Set SSLKEYLOGFILE to record the TLS secrets (Wireshark can then decrypt a capture).
 set -eu
 cd "$(dirname "$0")/.."
+. scripts/prereqs.sh
+wstls_prereqs cc
 ROOT=$(pwd)
 OUT=${WSTLS_DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/wstls-demo.XXXXXX")}
 mkdir -p "$OUT"

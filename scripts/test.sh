@@ -2,11 +2,14 @@
 # scripts/test.sh - runs every test of wstls:
 #   1. prerequisites (installed with apt-get when run as root on Debian, else listed);
 #   2. cargo test, cargo clippy --all-targets -- -D warnings, cargo fmt --check;
-#   3. the C suite: cmake configure and build into build/, then ctest (with the soak, the
-#      Python ctypes bad-input matrix, and the testssl.sh scan when testssl.sh is installed);
-#   4. the C suite again under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
-#   5. the C suite under valgrind memcheck (ctest -L memcheck);
-#   6. short cargo-fuzz runs when WSTLS_FUZZ_SECONDS is set and cargo-fuzz is installed (the
+#   3. the C suite: cmake configure and build into build/, then ctest (which also installs
+#      into a temporary prefix and builds the examples out of tree; with the soak, the Python
+#      ctypes bad-input matrix, and the testssl.sh scan when testssl.sh is installed);
+#   4. the Python package (python/): pytest against the libwstls just built (pytest is
+#      installed if missing: apt-get python3-pytest as root on Debian, else pip);
+#   5. the C suite again under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
+#   6. the C suite under valgrind memcheck (ctest -L memcheck);
+#   7. short cargo-fuzz runs when WSTLS_FUZZ_SECONDS is set and cargo-fuzz is installed (the
 #      saved corpora are replayed by cargo test in any case).
 # Environment: BUILD_DIR (default build), JOBS (default: number of CPUs),
 #   WSTLS_SKIP_SANITIZERS=1, WSTLS_SKIP_MEMCHECK=1 (quicker local runs),
@@ -14,7 +17,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 . scripts/prereqs.sh
-wstls_prereqs cmake cc c++ make openssl python3 socat curl valgrind nm
+wstls_prereqs cmake cc c++ make openssl python3 socat curl pkg-config valgrind nm
 
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
@@ -39,6 +42,33 @@ cmake -S . -B "$BUILD_DIR" -DWSTLS_MEMCHECK=ON
 cmake --build "$BUILD_DIR" -j "$JOBS"
 echo "==> ctest"
 (cd "$BUILD_DIR" && ctest --output-on-failure -LE memcheck)
+
+echo "==> pytest (python/)"
+if ! python3 -c "import pytest" 2>/dev/null; then
+    sudo=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo="sudo -n"
+    fi
+    if { [ "$(id -u)" = 0 ] || [ -n "$sudo" ]; } && command -v apt-get >/dev/null 2>&1 \
+        && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-pytest \
+        && python3 -c "import pytest" 2>/dev/null; then
+        :
+    else
+        # pip: a plain install, then --user (PEP 668 systems need --break-system-packages for it).
+        python3 -m pip install --quiet pytest 2>/dev/null \
+            || python3 -m pip install --quiet --user pytest 2>/dev/null \
+            || python3 -m pip install --quiet --user --break-system-packages pytest
+    fi
+fi
+# The library CMake just built (target/release); exit status 5 means no test was collected.
+rc=0
+WSTLS_LIBRARY="$PWD/target/release/libwstls.so" python3 -m pytest -q -p no:cacheprovider python/tests || rc=$?
+if [ "$rc" = 5 ]; then
+    echo "pytest collected no tests" >&2
+    exit 1
+elif [ "$rc" != 0 ]; then
+    exit "$rc"
+fi
 
 if [ "${WSTLS_SKIP_SANITIZERS:-0}" != 1 ]; then
     echo "==> C suite under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"

@@ -104,7 +104,8 @@ impl Error {
     pub fn from_errno(errno: i32, context: &str) -> Self {
         let code = wsa::from_errno(errno);
         let os = std::io::Error::from_raw_os_error(errno);
-        Error::wsa(code, format!("{context}: {os} ({})", wsa::name(code)))
+        let hint = errno_hint(errno);
+        Error::wsa(code, format!("{context}: {os} ({}){hint}", wsa::name(code)))
     }
 
     pub fn from_io(e: &std::io::Error, context: &str) -> Self {
@@ -247,5 +248,33 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "unknown panic".to_string()
+    }
+}
+
+/// What to do about the network errors programs meet most, appended to their message.
+fn errno_hint(errno: i32) -> &'static str {
+    match errno {
+        libc::ECONNREFUSED => {
+            "; nothing is listening at that address and port: check both, and that the server runs"
+        }
+        libc::ETIMEDOUT => {
+            "; the peer did not answer in time: check the address, the route and any firewall"
+        }
+        libc::EHOSTUNREACH | libc::ENETUNREACH => {
+            "; there is no route to that address: check the address and the network configuration"
+        }
+        libc::EADDRINUSE => {
+            "; another socket already uses that address and port: pick another port (0 picks a free one) or stop the other program"
+        }
+        libc::EADDRNOTAVAIL => {
+            "; that address does not belong to this machine: bind to INADDR_ANY or one of its own addresses"
+        }
+        libc::EACCES => {
+            "; permission denied: ports below 1024 need privileges, broadcast needs SO_BROADCAST"
+        }
+        libc::EMFILE | libc::ENFILE => {
+            "; out of file descriptors: close sockets no longer needed, or raise the limit (ulimit -n)"
+        }
+        _ => "",
     }
 }

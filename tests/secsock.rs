@@ -1169,6 +1169,8 @@ fn the_sio_codes_do_what_the_functions_do() {
     );
     assert_eq!(err(), WSAEFAULT);
     assert!(msg().contains("24"), "{}", msg());
+    assert_eq!(ret, 24, "the size needed reaches *lpcbBytesReturned");
+    ret = 0;
     assert_eq!(
         unsafe {
             ioctl(

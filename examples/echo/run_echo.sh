@@ -6,6 +6,7 @@ server=$1
 client=$2
 message=${3:-"hello from a Winsock program on Linux"}
 tmp=$(mktemp -d)
+: > "$tmp/server.out"   # exists before the poll below reads it (the server's redirect races it)
 "$server" 0 1 > "$tmp/server.out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT

@@ -2,7 +2,8 @@
 //!
 //! Every entry point goes through one of the guards below: it catches panics (none crosses
 //! the boundary), turns an `Err` into the face's error code plus the thread-local message,
-//! and returns the face's failure value.
+//! and returns the face's failure value. Each guard first makes sure `WSTLS_LOG` has been read
+//! (`logging::init`: one atomic load once done), so logging works whichever face is called first.
 pub mod crypt;
 pub mod ext;
 pub mod kernel32;
@@ -21,6 +22,7 @@ use crate::win::wsa;
 /// Runs a Winsock-style entry point: `Ok(v)` returns `v`; `Err(e)` sets `WSAGetLastError()` and
 /// the message and returns `fail` (usually `SOCKET_ERROR` or `INVALID_SOCKET`).
 pub fn wsa_guard<T>(name: &str, fail: T, f: impl FnOnce() -> Result<T>) -> T {
+    crate::logging::init();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => v,
         Ok(Err(e)) => {
@@ -44,6 +46,7 @@ pub fn wsa_guard<T>(name: &str, fail: T, f: impl FnOnce() -> Result<T>) -> T {
 /// Like [`wsa_guard`] for the entry points that return their error code directly
 /// (`WSAStartup`, `getaddrinfo`, ...): `Ok` gives 0, `Err` gives the code.
 pub fn code_guard(name: &str, f: impl FnOnce() -> Result<()>) -> i32 {
+    crate::logging::init();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => error::report_wsa(&e),
@@ -65,6 +68,7 @@ pub fn code_guard(name: &str, f: impl FnOnce() -> Result<()>) -> i32 {
 /// `wstls_last_error_message()` and returns `e.status`; a caught panic is
 /// `SEC_E_INTERNAL_ERROR`.
 pub fn sspi_guard(name: &str, f: impl FnOnce() -> crate::sspi::SecResult<i32>) -> i32 {
+    crate::logging::init();
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(status)) => status,
         Ok(Err(e)) => {
@@ -86,6 +90,7 @@ pub fn sspi_guard(name: &str, f: impl FnOnce() -> crate::sspi::SecResult<i32>) -
 
 /// Runs an entry point that cannot fail visibly (returns a value in every case).
 pub fn plain_guard<T>(fallback: T, f: impl FnOnce() -> T) -> T {
+    crate::logging::init();
     catch_unwind(AssertUnwindSafe(f)).unwrap_or(fallback)
 }
 

@@ -243,7 +243,7 @@ pub unsafe extern "C" fn wstls_accept(
         let sock = startup_and_lookup(s)?;
         // A bad address buffer fails before a connection is taken (it stays queued).
         addr::check_out(sock.af, addr_ as *mut u8, addrlen, "accept")?;
-        let (native, peer) = sock.tcp_accept()?;
+        let (native, peer) = sock.tcp_accept().map_err(|e| sock.closed_or(e))?;
         let child = Arc::new(Socket::from_native(native, sock.af, sock.ty, sock.proto)?);
         {
             let mut st = child.state();
@@ -287,8 +287,8 @@ pub unsafe extern "C" fn wstls_connect(s: SOCKET, name: *const sockaddr, namelen
             ));
         }
         crate::net::hooks::before_connect(&sock)?;
-        sock.tcp_connect(&to)?;
-        crate::net::hooks::after_connect(&sock)?;
+        sock.tcp_connect(&to).map_err(|e| sock.closed_or(e))?;
+        crate::net::hooks::after_connect(&sock).map_err(|e| sock.closed_or(e))?;
         Ok(0)
     })
 }
@@ -384,6 +384,10 @@ fn send_flags(flags: c_int) -> Result<c_int> {
 
 /// Receives into `buf` on socket `sock` (shared by recv, recvfrom, WSARecv).
 pub(crate) fn do_recv(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usize> {
+    do_recv_inner(sock, buf, flags).map_err(|e| sock.closed_or(e))
+}
+
+fn do_recv_inner(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usize> {
     let (native, peek, waitall) = recv_flags(flags)?;
     if sock.state().shut_rd {
         return Err(Error::wsa(
@@ -415,6 +419,10 @@ pub(crate) fn do_recv(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usi
 
 /// Sends `buf` on socket `sock` (shared by send, sendto, WSASend).
 pub(crate) fn do_send(sock: &Socket, buf: &[u8], flags: c_int) -> Result<usize> {
+    do_send_inner(sock, buf, flags).map_err(|e| sock.closed_or(e))
+}
+
+fn do_send_inner(sock: &Socket, buf: &[u8], flags: c_int) -> Result<usize> {
     let native = send_flags(flags)?;
     if sock.state().shut_wr {
         return Err(Error::wsa(

@@ -2,12 +2,15 @@
 //!
 //! A handle packs a slot index (low 20 bits, plus one so that no handle is 0) and an 11-bit
 //! generation: values are positive and fit in 31 bits (legacy code keeps them in an `int`).
-//! Lookup is O(1): one read lock and an index. A lookup checks the generation, so a closed or
-//! never-issued value gives `WSAENOTSOCK`; freed slots are reused first-in-first-out, so a
-//! just-closed value does not come back soon. Lookups hand out `Arc`s: closing a handle never
-//! frees memory another thread is still using.
+//! Lookup is O(1) and takes no table-wide lock: the slots live in segments that never move,
+//! each slot behind its own small lock on its own cache line, so threads working on different
+//! sockets never touch the same memory (a table-wide `RwLock` made every call of every thread
+//! bounce one cache line between cores: docs/performance.md). A lookup checks the generation,
+//! so a closed or never-issued value gives `WSAENOTSOCK`; freed slots are reused
+//! first-in-first-out, so a just-closed value does not come back soon. Lookups hand out
+//! `Arc`s: closing a handle never frees memory another thread is still using.
 use std::collections::VecDeque;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 const INDEX_BITS: u32 = 20;
 const INDEX_MASK: usize = (1 << INDEX_BITS) - 1;
@@ -15,21 +18,42 @@ const GEN_BITS: u32 = 11;
 const GEN_MASK: u32 = (1 << GEN_BITS) - 1;
 /// Most handles open at once.
 pub const MAX_HANDLES: usize = INDEX_MASK - 1;
+/// Slots per segment; segments are allocated as the table grows and never freed or moved.
+const SEG_BITS: u32 = 10;
+const SEG_LEN: usize = 1 << SEG_BITS;
+const SEGS: usize = (INDEX_MASK + 1) >> SEG_BITS;
 
-struct Slot<T> {
+struct SlotState<T> {
     generation: u32,
     value: Option<Arc<T>>,
 }
 
-struct Inner<T> {
-    slots: Vec<Slot<T>>,
+/// One slot, alone on its cache line.
+#[repr(align(64))]
+struct Slot<T> {
+    state: Mutex<SlotState<T>>,
+}
+
+impl<T> Slot<T> {
+    fn lock(&self) -> MutexGuard<'_, SlotState<T>> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+type Segment<T> = Box<[Slot<T>]>;
+
+/// Allocation state: only `insert` and `remove` take this lock.
+struct Alloc {
+    /// Slots handed out so far (the next fresh index).
+    used: usize,
     free: VecDeque<usize>,
     live: usize,
 }
 
 /// A generational table of `Arc<T>` addressed by 31-bit handles.
 pub struct HandleTable<T> {
-    inner: RwLock<Inner<T>>,
+    segments: Box<[OnceLock<Segment<T>>]>,
+    alloc: Mutex<Alloc>,
 }
 
 impl<T> Default for HandleTable<T> {
@@ -39,10 +63,11 @@ impl<T> Default for HandleTable<T> {
 }
 
 impl<T> HandleTable<T> {
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         HandleTable {
-            inner: RwLock::new(Inner {
-                slots: Vec::new(),
+            segments: (0..SEGS).map(|_| OnceLock::new()).collect(),
+            alloc: Mutex::new(Alloc {
+                used: 0,
                 free: VecDeque::new(),
                 live: 0,
             }),
@@ -64,68 +89,93 @@ impl<T> HandleTable<T> {
         Some((low - 1, (handle >> INDEX_BITS) as u32 & GEN_MASK))
     }
 
+    fn lock_alloc(&self) -> MutexGuard<'_, Alloc> {
+        self.alloc.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The slot at `index` if its segment exists.
+    fn slot(&self, index: usize) -> Option<&Slot<T>> {
+        let seg = self.segments.get(index >> SEG_BITS)?.get()?;
+        seg.get(index & (SEG_LEN - 1))
+    }
+
+    /// The slot at `index`, allocating its segment.
+    fn slot_or_grow(&self, index: usize) -> &Slot<T> {
+        let seg = self.segments[index >> SEG_BITS].get_or_init(|| {
+            (0..SEG_LEN)
+                .map(|_| Slot {
+                    state: Mutex::new(SlotState {
+                        generation: 0,
+                        value: None,
+                    }),
+                })
+                .collect()
+        });
+        &seg[index & (SEG_LEN - 1)]
+    }
+
     /// Stores `value` and returns its new handle, or `None` when the table is full.
     pub fn insert(&self, value: Arc<T>) -> Option<usize> {
-        let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let mut a = self.lock_alloc();
         // Keep a reserve of free slots before reusing one, so reuse is really delayed.
-        let index = if g.free.len() > 64 || g.slots.len() >= MAX_HANDLES {
-            g.free.pop_front()?
+        let index = if a.free.len() > 64 || a.used >= MAX_HANDLES {
+            a.free.pop_front()?
         } else {
-            g.slots.push(Slot {
-                generation: 0,
-                value: None,
-            });
-            g.slots.len() - 1
+            a.used += 1;
+            a.used - 1
         };
-        let slot = &mut g.slots[index];
-        slot.generation = (slot.generation % GEN_MASK) + 1; // 1..=GEN_MASK, never 0
-        slot.value = Some(value);
-        let h = Self::pack(index, slot.generation);
-        g.live += 1;
-        Some(h)
+        a.live += 1;
+        let slot = self.slot_or_grow(index);
+        let mut st = slot.lock();
+        st.generation = (st.generation % GEN_MASK) + 1; // 1..=GEN_MASK, never 0
+        st.value = Some(value);
+        Some(Self::pack(index, st.generation))
     }
 
     /// The value behind `handle`, if it is open.
     pub fn get(&self, handle: usize) -> Option<Arc<T>> {
         let (index, generation) = Self::unpack(handle)?;
-        let g = self.inner.read().unwrap_or_else(|e| e.into_inner());
-        let slot = g.slots.get(index)?;
-        if slot.generation != generation {
+        let st = self.slot(index)?.lock();
+        if st.generation != generation {
             return None;
         }
-        slot.value.clone()
+        st.value.clone()
     }
 
     /// Removes `handle` and returns its value; `None` if it was not open.
     pub fn remove(&self, handle: usize) -> Option<Arc<T>> {
         let (index, generation) = Self::unpack(handle)?;
-        let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        let slot = g.slots.get_mut(index)?;
-        if slot.generation != generation || slot.value.is_none() {
-            return None;
-        }
-        let v = slot.value.take();
-        g.free.push_back(index);
-        g.live -= 1;
-        v
+        let v = {
+            let mut st = self.slot(index)?.lock();
+            if st.generation != generation {
+                return None;
+            }
+            st.value.take()?
+        };
+        let mut a = self.lock_alloc();
+        a.free.push_back(index);
+        a.live = a.live.saturating_sub(1); // a concurrent drain may have counted it already
+        Some(v)
     }
 
     /// Removes every entry (used by the last `WSACleanup`).
     pub fn drain(&self) -> Vec<Arc<T>> {
-        let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let mut a = self.lock_alloc();
         let mut out = Vec::new();
-        for i in 0..g.slots.len() {
-            if let Some(v) = g.slots[i].value.take() {
-                out.push(v);
-                g.free.push_back(i);
+        for i in 0..a.used {
+            if let Some(slot) = self.slot(i) {
+                if let Some(v) = slot.lock().value.take() {
+                    out.push(v);
+                    a.free.push_back(i);
+                }
             }
         }
-        g.live = 0;
+        a.live = 0;
         out
     }
 
     pub fn len(&self) -> usize {
-        self.inner.read().unwrap_or_else(|e| e.into_inner()).live
+        self.lock_alloc().live
     }
 
     pub fn is_empty(&self) -> bool {

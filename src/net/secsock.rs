@@ -445,7 +445,9 @@ pub unsafe fn query(
         return Err(Error::wsa(
             code,
             format!("{W}: SecurityQueryInfo is NULL or too small ({cap} bytes): {QUERY_INFO_SIZE} bytes are needed (written to *SecurityQueryInfoLen)"),
-        ));
+        )
+        // Through WSAIoctl(SIO_QUERY_SECURITY) the size reaches *lpcbBytesReturned.
+        .with_needed(QUERY_INFO_SIZE as u32));
     }
     let flags = current_flags(sock)?;
     let mut out = [0u8; QUERY_INFO_SIZE];

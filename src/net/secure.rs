@@ -103,7 +103,7 @@ pub fn server_config(t: &SocketTls) -> Result<std::sync::Arc<rustls::ServerConfi
         None => default_server_identity()?.ok_or_else(|| {
             Error::new(
                 Kind::NoCredentials,
-                "this secure server socket has no certificate: set WSTLS_CERT_FILE and WSTLS_KEY_FILE, or give one with the WSTLS_SO_SET_SERVER_CERT control code",
+                "this secure server socket has no certificate: set WSTLS_CERT_FILE and WSTLS_KEY_FILE, or give the listening socket one with the WSTLS_SO_SET_SERVER_CREDENTIALS control code (wstls_ext.h)",
             )
         })?,
     };

@@ -170,6 +170,16 @@ impl Socket {
         }
     }
 
+    /// An error seen while `closesocket` ran on another thread is reported as the close
+    /// (`WSAEINTR`), whatever the kernel said (a shut-down descriptor gives EPIPE, ECONNRESET...).
+    pub fn closed_or(&self, e: Error) -> Error {
+        if self.is_closed() && !e.is_would_block() {
+            self.check_open().err().unwrap_or(e)
+        } else {
+            e
+        }
+    }
+
     /// The timeout for a direction (`None`: wait for ever).
     pub fn timeout(&self, dir: Dir) -> Option<Duration> {
         let ms = match dir {

@@ -251,6 +251,122 @@ pub fn default_server_identity() -> Result<Option<Arc<Identity>>> {
     Identity::from_env("WSTLS_CERT_FILE", "WSTLS_KEY_FILE")
 }
 
+/// The crypto provider for new configs: the engine's provider, restricted to the cipher suites
+/// named in `WSTLS_CIPHERS` and the key exchange groups named in `WSTLS_GROUPS` when they are
+/// set (read once per process).
+///
+/// `WSTLS_CIPHERS` is a list separated by `:`, `,` or spaces of IANA suite names
+/// (`TLS_AES_128_GCM_SHA256`, `TLS_CHACHA20_POLY1305_SHA256`,
+/// `TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384`, ...; rustls's `TLS13_*` spellings too), in order of
+/// preference. `WSTLS_GROUPS` likewise lists groups (`X25519MLKEM768`, `X25519`, `secp256r1`,
+/// `secp384r1`; `P-256`/`P-384` too). Names wstls does not know are an error at the first
+/// handshake, never ignored.
+pub fn suite_provider() -> Result<Arc<rustls::crypto::CryptoProvider>> {
+    static P: Lazy<std::result::Result<Arc<rustls::crypto::CryptoProvider>, String>> =
+        Lazy::new(|| {
+            let mut p = super::provider();
+            if let Ok(list) = std::env::var("WSTLS_CIPHERS") {
+                if !list.trim().is_empty() {
+                    p = restrict_suites(&p, &list)?;
+                }
+            }
+            if let Ok(list) = std::env::var("WSTLS_GROUPS") {
+                if !list.trim().is_empty() {
+                    p = restrict_groups(&p, &list)?;
+                }
+            }
+            Ok(p)
+        });
+    P.clone()
+        .map_err(|m| Error::new(Kind::NoCommonAlgorithm, m))
+}
+
+fn names(list: &str) -> impl Iterator<Item = &str> {
+    list.split([':', ',', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+}
+
+/// `base` offering only the key exchange groups named in `list` (see [`suite_provider`]).
+pub fn restrict_groups(
+    base: &rustls::crypto::CryptoProvider,
+    list: &str,
+) -> std::result::Result<Arc<rustls::crypto::CryptoProvider>, String> {
+    let mut groups = Vec::new();
+    for name in names(list) {
+        let want = match name.to_ascii_lowercase().as_str() {
+            "p-256" | "prime256v1" => "secp256r1".to_string(),
+            "p-384" => "secp384r1".to_string(),
+            other => other.to_string(),
+        };
+        let found = base
+            .kx_groups
+            .iter()
+            .find(|g| format!("{:?}", g.name()).to_ascii_lowercase() == want);
+        match found {
+            Some(g) => groups.push(*g),
+            None => {
+                let known: Vec<String> = base
+                    .kx_groups
+                    .iter()
+                    .map(|g| format!("{:?}", g.name()))
+                    .collect();
+                return Err(format!(
+                    "WSTLS_GROUPS: unknown key exchange group {name:?} (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    let mut p = base.clone();
+    p.kx_groups = groups;
+    Ok(Arc::new(p))
+}
+
+/// `base` offering only the suites named in `list` (see [`suite_provider`]).
+pub fn restrict_suites(
+    base: &rustls::crypto::CryptoProvider,
+    list: &str,
+) -> std::result::Result<Arc<rustls::crypto::CryptoProvider>, String> {
+    let mut suites = Vec::new();
+    for name in names(list) {
+        let want = name.to_ascii_uppercase().replace("TLS13_", "TLS_");
+        let found = base
+            .cipher_suites
+            .iter()
+            .find(|s| format!("{:?}", s.suite()).replace("TLS13_", "TLS_") == want);
+        match found {
+            Some(s) => suites.push(*s),
+            None => {
+                let known: Vec<String> = base
+                    .cipher_suites
+                    .iter()
+                    .map(|s| format!("{:?}", s.suite()).replace("TLS13_", "TLS_"))
+                    .collect();
+                return Err(format!(
+                    "WSTLS_CIPHERS: unknown cipher suite {name:?} (known: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    let mut p = base.clone();
+    p.cipher_suites = suites;
+    Ok(Arc::new(p))
+}
+
+/// `WSTLS_RESUMPTION=0` (or `off`, `no`, `false`): clients never resume a session (every
+/// handshake is a full one). Default: on.
+fn client_resumption_enabled() -> bool {
+    !matches!(
+        std::env::var("WSTLS_RESUMPTION")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .as_str(),
+        "0" | "off" | "no" | "false"
+    )
+}
+
 fn rustls_err(e: rustls::Error, what: &str) -> Error {
     Error::new(Kind::NoCredentials, format!("{what}: {e}"))
 }
@@ -321,7 +437,7 @@ fn build_client_config(
     let has_hook = o.policy.hook.is_some();
     let verifier = Arc::new(Verifier::new(roots, o.policy));
     let outcome = verifier.outcome.clone();
-    let builder = ClientConfig::builder_with_provider(super::provider())
+    let builder = ClientConfig::builder_with_provider(suite_provider()?)
         .with_protocol_versions(&o.versions.list()?)
         .map_err(|e| rustls_err(e, "TLS client configuration"))?
         .dangerous()
@@ -335,7 +451,7 @@ fn build_client_config(
     // Sessions are kept per config (that is, per server name and settings): rustls resumes only
     // with the config's own verifier, so a shared store would let other settings' tickets
     // displace usable ones.
-    cfg.resumption = if has_hook {
+    cfg.resumption = if has_hook || !client_resumption_enabled() {
         // A CE validation hook is called once per handshake (programs keep per-connection
         // state in it); a resumed handshake has no certificate to show it.
         Resumption::disabled()
@@ -374,7 +490,7 @@ pub fn default_client_ca() -> Result<Arc<RootCertStore>> {
 
 /// Builds a server config (tickets on, so clients can resume).
 pub fn server_config(o: ServerOptions<'_>) -> Result<Arc<ServerConfig>> {
-    let provider = super::provider();
+    let provider = suite_provider()?;
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&o.versions.list()?)
         .map_err(|e| rustls_err(e, "TLS server configuration"))?;
@@ -407,7 +523,7 @@ pub fn server_config_with_verifier(
     o: ServerOptions<'_>,
     verifier: Arc<dyn rustls::server::danger::ClientCertVerifier>,
 ) -> Result<Arc<ServerConfig>> {
-    let builder = ServerConfig::builder_with_provider(super::provider())
+    let builder = ServerConfig::builder_with_provider(suite_provider()?)
         .with_protocol_versions(&o.versions.list()?)
         .map_err(|e| rustls_err(e, "TLS server configuration"))?
         .with_client_cert_verifier(verifier);
@@ -444,4 +560,43 @@ fn finish_server(
         cfg.key_log = k;
     }
     Ok(Arc::new(cfg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restrict_suites_by_iana_and_rustls_names() {
+        let base = crate::tls::provider();
+        let p = restrict_suites(
+            &base,
+            "TLS_CHACHA20_POLY1305_SHA256:TLS13_AES_256_GCM_SHA384",
+        )
+        .unwrap();
+        let names: Vec<String> = p
+            .cipher_suites
+            .iter()
+            .map(|s| format!("{:?}", s.suite()))
+            .collect();
+        assert_eq!(
+            names,
+            ["TLS13_CHACHA20_POLY1305_SHA256", "TLS13_AES_256_GCM_SHA384"]
+        );
+        let e = restrict_suites(&base, "TLS_AES_128_GCM_SHA256, RC4-MD5").unwrap_err();
+        assert!(e.contains("RC4-MD5"), "{e}");
+    }
+
+    #[test]
+    fn restrict_groups_by_name_and_alias() {
+        let base = crate::tls::provider();
+        let p = restrict_groups(&base, "x25519 P-256").unwrap();
+        let names: Vec<String> = p
+            .kx_groups
+            .iter()
+            .map(|g| format!("{:?}", g.name()))
+            .collect();
+        assert_eq!(names, ["X25519", "secp256r1"]);
+        assert!(restrict_groups(&base, "ffdhe1024").is_err());
+    }
 }

@@ -1,6 +1,8 @@
 //! The TLS engine shared by every face: crypto provider, trust roots, identities, the verifier
 //! (webpki plus the CE hook or the Schannel flags), config builders and the sans-IO session.
 pub mod config;
+#[cfg(feature = "aws-lc-rs")]
+pub mod hkdf;
 pub mod info;
 pub mod record;
 pub mod roots;
@@ -15,8 +17,9 @@ use rustls::crypto::CryptoProvider;
 /// The crypto provider: aws-lc-rs by default, ring with `--no-default-features --features ring`.
 pub fn provider() -> Arc<CryptoProvider> {
     static P: Lazy<Arc<CryptoProvider>> = Lazy::new(|| {
+        // TLS 1.3 key derivation with HMAC keys prepared once (tls::hkdf; docs/performance.md).
         #[cfg(feature = "aws-lc-rs")]
-        let p = rustls::crypto::aws_lc_rs::default_provider();
+        let p = hkdf::with_prepared_hkdf(rustls::crypto::aws_lc_rs::default_provider());
         #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
         let p = rustls::crypto::ring::default_provider();
         Arc::new(p)

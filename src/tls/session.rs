@@ -55,7 +55,7 @@ impl Session {
         }
         if let (Some((policy, roots)), Some(chain)) = (&self.check, self.conn.peer_certificates()) {
             let chain: Vec<_> = chain.iter().map(|c| c.clone().into_owned()).collect();
-            let o = super::verify::recheck(&super::provider(), roots, policy, &chain);
+            let o = super::verify::recheck_cached(&super::provider(), roots, policy, &chain);
             *self.outcome.lock().unwrap_or_else(|e| e.into_inner()) = o;
         }
     }
@@ -93,8 +93,12 @@ impl Session {
         matches!(self.conn, Connection::Client(_))
     }
 
-    /// `process_new_packets` with this session's verification slot in scope.
+    /// `process_new_packets` with this session's verification slot in scope (during the
+    /// handshake: certificates are only verified then, so data records skip the slot).
     pub fn process(&mut self) -> std::result::Result<rustls::IoState, rustls::Error> {
+        if !self.conn.is_handshaking() {
+            return self.conn.process_new_packets();
+        }
         let outcome = self.outcome.clone();
         super::verify::scoped(&outcome, || self.conn.process_new_packets())
     }

@@ -354,6 +354,46 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
+/// How long a recheck of a resumed session's chain is reused (see [`recheck_cached`]).
+const RECHECK_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+type RecheckEntry = (std::time::Instant, Arc<RootCertStore>, Policy, Outcome);
+static RECHECKS: Mutex<Vec<RecheckEntry>> = Mutex::new(Vec::new());
+
+/// [`recheck`], remembered for [`RECHECK_TTL`] per (roots, policy, chain): clients that resume
+/// the same server's sessions would otherwise verify the same chain again on every connection
+/// (a signature check per resumed handshake, about a sixth of its cost). The result only feeds
+/// what the program can read after the handshake; rustls itself never re-verifies on
+/// resumption.
+pub fn recheck_cached(
+    provider: &CryptoProvider,
+    roots: &Arc<RootCertStore>,
+    policy: &Policy,
+    chain: &[CertificateDer<'static>],
+) -> Outcome {
+    {
+        let g = RECHECKS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(hit) = g.iter().find(|(t, r, p, o)| {
+            t.elapsed() < RECHECK_TTL && Arc::ptr_eq(r, roots) && p == policy && o.chain == chain
+        }) {
+            return hit.3.clone();
+        }
+    }
+    let o = recheck(provider, roots, policy, chain);
+    let mut g = RECHECKS.lock().unwrap_or_else(|e| e.into_inner());
+    g.retain(|e| e.0.elapsed() < RECHECK_TTL);
+    if g.len() >= 32 {
+        g.remove(0);
+    }
+    g.push((
+        std::time::Instant::now(),
+        roots.clone(),
+        policy.clone(),
+        o.clone(),
+    ));
+    o
+}
+
 /// The outcome for a resumed session, whose certificate rustls did not verify again: the
 /// chain and name checks are re-evaluated on the stored chain (the hook is not called: there
 /// was no certificate exchange). The session was accepted when it was first established.
@@ -546,5 +586,53 @@ impl rustls::server::danger::ClientCertVerifier for ClientVerifier {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod recheck_tests {
+    use super::*;
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+
+    #[test]
+    fn cached_recheck_matches_the_recheck_and_is_keyed_by_policy() {
+        let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = cp.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(cp, ca_key);
+        let lp = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        let leaf = lp
+            .signed_by(&KeyPair::generate().unwrap(), &issuer)
+            .unwrap();
+        let mut store = RootCertStore::empty();
+        store.add(ca.der().clone()).unwrap();
+        let roots = Arc::new(store);
+        let chain = vec![leaf.der().clone()];
+        let provider = crate::tls::provider();
+        let good = Policy {
+            name: Some("localhost".into()),
+            ..Policy::default()
+        };
+        let bad = Policy {
+            name: Some("other.test".into()),
+            ..Policy::default()
+        };
+        let first = recheck_cached(&provider, &roots, &good, &chain);
+        let again = recheck_cached(&provider, &roots, &good, &chain);
+        let direct = recheck(&provider, &roots, &good, &chain);
+        for o in [&first, &again, &direct] {
+            assert_eq!(
+                (o.chain_ok, o.name_ok, o.accepted),
+                (Some(true), Some(true), true)
+            );
+        }
+        // Another policy (name) is another entry, never a cached answer for the first.
+        let other = recheck_cached(&provider, &roots, &bad, &chain);
+        assert_eq!((other.chain_ok, other.name_ok), (Some(true), Some(false)));
+        // Other roots: the chain no longer ends in a trusted root.
+        let empty = Arc::new(RootCertStore::empty());
+        let untrusted = recheck_cached(&provider, &empty, &good, &chain);
+        assert_eq!(untrusted.chain_ok, Some(false));
     }
 }
