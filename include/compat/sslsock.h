@@ -409,9 +409,14 @@ typedef unsigned int ALG_ID;
 #ifndef CALG_ECDSA
 #define CALG_ECDSA 0x2203
 #endif
-/* wstls: no wincrypt.h ALG_ID exists for ChaCha20-Poly1305 or EdDSA. */
-#define CALG_WSTLS_CHACHA20_POLY1305 0x6680
+/* wstls: no wincrypt.h ALG_ID exists for ChaCha20-Poly1305 or EdDSA (wstls's wincrypt.h
+ * defines the first too: the same spelling, so either header may come first). */
+#ifndef CALG_WSTLS_CHACHA20_POLY1305
+#define CALG_WSTLS_CHACHA20_POLY1305 (0x6680)
+#endif
+#ifndef CALG_WSTLS_EDDSA
 #define CALG_WSTLS_EDDSA 0x2280
+#endif
 
 /* ---- SO_SSL_GET_CONNECTION_INFO (28 bytes) ---- */
 typedef struct _SSLCONNECTIONINFO {

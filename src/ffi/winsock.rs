@@ -241,10 +241,9 @@ pub unsafe extern "C" fn wstls_accept(
 ) -> SOCKET {
     wsa_guard("accept", wsa::INVALID_SOCKET, || {
         let sock = startup_and_lookup(s)?;
-        if !addrlen.is_null() && addr_.is_null() {
-            return Err(Error::fault("accept: addr is NULL but addrlen is not"));
-        }
-        let (native, peer) = sock.tcp_accept()?;
+        // A bad address buffer fails before a connection is taken (it stays queued).
+        addr::check_out(sock.af, addr_ as *mut u8, addrlen, "accept")?;
+        let (native, peer) = sock.tcp_accept().map_err(|e| sock.closed_or(e))?;
         let child = Arc::new(Socket::from_native(native, sock.af, sock.ty, sock.proto)?);
         {
             let mut st = child.state();
@@ -288,8 +287,8 @@ pub unsafe extern "C" fn wstls_connect(s: SOCKET, name: *const sockaddr, namelen
             ));
         }
         crate::net::hooks::before_connect(&sock)?;
-        sock.tcp_connect(&to)?;
-        crate::net::hooks::after_connect(&sock)?;
+        sock.tcp_connect(&to).map_err(|e| sock.closed_or(e))?;
+        crate::net::hooks::after_connect(&sock).map_err(|e| sock.closed_or(e))?;
         Ok(0)
     })
 }
@@ -385,6 +384,10 @@ fn send_flags(flags: c_int) -> Result<c_int> {
 
 /// Receives into `buf` on socket `sock` (shared by recv, recvfrom, WSARecv).
 pub(crate) fn do_recv(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usize> {
+    do_recv_inner(sock, buf, flags).map_err(|e| sock.closed_or(e))
+}
+
+fn do_recv_inner(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usize> {
     let (native, peek, waitall) = recv_flags(flags)?;
     if sock.state().shut_rd {
         return Err(Error::wsa(
@@ -416,6 +419,10 @@ pub(crate) fn do_recv(sock: &Socket, buf: &mut [u8], flags: c_int) -> Result<usi
 
 /// Sends `buf` on socket `sock` (shared by send, sendto, WSASend).
 pub(crate) fn do_send(sock: &Socket, buf: &[u8], flags: c_int) -> Result<usize> {
+    do_send_inner(sock, buf, flags).map_err(|e| sock.closed_or(e))
+}
+
+fn do_send_inner(sock: &Socket, buf: &[u8], flags: c_int) -> Result<usize> {
     let native = send_flags(flags)?;
     if sock.state().shut_wr {
         return Err(Error::wsa(
@@ -494,6 +501,12 @@ pub unsafe extern "C" fn wstls_sendto(
             return do_send(&sock, data, flags).map(clamp_len);
         }
         let dest = addr::from_windows(to as *const u8, tolen)?;
+        if dest.ip().is_unspecified() || dest.port() == 0 {
+            return Err(Error::wsa(
+                wsa::WSAEADDRNOTAVAIL,
+                format!("sendto: {dest} is not a valid destination (no address or port 0)"),
+            ));
+        }
         let native = send_flags(flags)?;
         let deadline = sock.deadline(Dir::Write);
         loop {
@@ -526,6 +539,10 @@ pub unsafe extern "C" fn wstls_recvfrom(
     wsa_guard("recvfrom", SOCKET_ERROR, || {
         let sock = startup_and_lookup(s)?;
         let data = ptr::bytes_mut(buf, len, "recvfrom: buf")?;
+        // A bad address buffer fails before any data is taken.
+        if !from.is_null() {
+            addr::check_out(sock.af, from as *mut u8, fromlen, "recvfrom")?;
+        }
         if sock.is_stream() {
             let n = do_recv(&sock, data, flags)?;
             if !from.is_null() {

@@ -94,6 +94,36 @@ pub unsafe fn write_windows(addr: &SocketAddr, name: *mut u8, namelen: *mut i32)
     Ok(())
 }
 
+/// Checks a caller's `(name, namelen)` output pair *before* the call that fills it (`accept`,
+/// `recvfrom`), so that a bad buffer fails with `WSAEFAULT` before a connection or data is
+/// taken, as on Windows. Both NULL is allowed; otherwise `*namelen` must hold an address of
+/// the socket's family `af`.
+///
+/// # Safety
+/// `namelen` must be NULL or point to a readable `int`.
+pub unsafe fn check_out(af: i32, name: *mut u8, namelen: *mut i32, what: &str) -> Result<()> {
+    if name.is_null() && namelen.is_null() {
+        return Ok(());
+    }
+    if name.is_null() || namelen.is_null() {
+        return Err(Error::fault(&format!(
+            "{what}: address buffer or its length is NULL (pass both or neither)"
+        )));
+    }
+    let need = if af == wsa::AF_INET6 {
+        std::mem::size_of::<sockaddr_in6>()
+    } else {
+        std::mem::size_of::<sockaddr_in>()
+    };
+    let cap = std::ptr::read_unaligned(namelen);
+    if cap < 0 || (cap as usize) < need {
+        return Err(Error::fault(&format!(
+            "{what}: address buffer ({cap} bytes, need {need})"
+        )));
+    }
+    Ok(())
+}
+
 /// Native family for a Windows one.
 pub fn native_family(af: i32) -> Result<socket2::Domain> {
     match af {

@@ -170,6 +170,16 @@ impl Socket {
         }
     }
 
+    /// An error seen while `closesocket` ran on another thread is reported as the close
+    /// (`WSAEINTR`), whatever the kernel said (a shut-down descriptor gives EPIPE, ECONNRESET...).
+    pub fn closed_or(&self, e: Error) -> Error {
+        if self.is_closed() && !e.is_would_block() {
+            self.check_open().err().unwrap_or(e)
+        } else {
+            e
+        }
+    }
+
     /// The timeout for a direction (`None`: wait for ever).
     pub fn timeout(&self, dir: Dir) -> Option<Duration> {
         let ms = match dir {
@@ -365,10 +375,12 @@ impl Socket {
                 _ => {}
             }
         }
-        if to.ip().is_unspecified() {
+        // Windows refuses a destination with no address or no port (Linux would "connect"
+        // a UDP socket to port 0 and leave it unconnected).
+        if to.ip().is_unspecified() || to.port() == 0 {
             return Err(Error::wsa(
                 wsa::WSAEADDRNOTAVAIL,
-                format!("connect: {to} is not a valid destination"),
+                format!("connect: {to} is not a valid destination (no address or port 0)"),
             ));
         }
         let r = self.sock.connect(&addr::to_sockaddr(to));

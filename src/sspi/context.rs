@@ -288,6 +288,10 @@ impl Context {
     /// `(cbHeader, cbTrailer)` of the established connection.
     pub fn stream_sizes(&self) -> SecResult<(usize, usize)> {
         let g = self.lock();
+        // A context that failed keeps reporting its failure (not "not established yet").
+        if let Some(f) = &g.failed {
+            return Err(f.clone());
+        }
         match &g.phase {
             Phase::Established(e) => Ok((e.tx.header_len(), e.tx.trailer_len())),
             _ => Err(not_established()),

@@ -264,6 +264,7 @@ impl Handshake {
                 hs: Vec::new(),
                 scratch: Vec::new(),
                 limit,
+                temper: Temper::default(),
             },
         ))
     }
@@ -302,7 +303,28 @@ pub struct Established {
     pub scratch: Vec<u8>,
     /// Records one key may protect (the cipher's confidentiality limit).
     pub limit: u64,
+    /// What a peer may do in a row without sending data, as rustls limits it for the socket
+    /// faces: otherwise a peer could keep the program calling DecryptMessage for ever.
+    temper: Temper,
 }
+
+/// Denial-of-service limits of the record layer (rustls's values).
+#[derive(Default)]
+struct Temper {
+    /// Warning alerts received (at most `MAX_WARNING_ALERTS` in a connection).
+    warning_alerts: u32,
+    /// Renegotiation requests received (the first is refused with a warning, the next fails).
+    renegotiation_requests: u32,
+    /// KeyUpdate requests since the last application data.
+    key_updates: u32,
+    /// Empty records in a row.
+    empty_records: u32,
+}
+
+const MAX_WARNING_ALERTS: u32 = 4;
+const MAX_RENEGOTIATION_REQUESTS: u32 = 1;
+const MAX_KEY_UPDATES: u32 = 32;
+const MAX_EMPTY_RECORDS: u32 = 32;
 
 const HS_HELLO_REQUEST: u8 = 0;
 const HS_CLIENT_HELLO: u8 = 1;
@@ -323,8 +345,23 @@ impl Established {
     pub fn open(&mut self, record: &mut [u8]) -> Result<(Opened, Event)> {
         let op = self.rx.open_in_place(record)?;
         let body = &record[op.start..op.start + op.len];
+        if body.is_empty() {
+            self.temper.empty_records += 1;
+            if self.temper.empty_records > MAX_EMPTY_RECORDS {
+                return Err(illegal(format!(
+                    "the peer sent more than {MAX_EMPTY_RECORDS} empty TLS records in a row"
+                )));
+            }
+        } else {
+            self.temper.empty_records = 0;
+        }
         let ev = match op.typ {
-            record::CT_APPLICATION_DATA => Event::Data,
+            record::CT_APPLICATION_DATA => {
+                if !body.is_empty() {
+                    self.temper.key_updates = 0;
+                }
+                Event::Data
+            }
             record::CT_ALERT => {
                 if body.len() != 2 {
                     return Err(illegal("malformed TLS alert"));
@@ -336,6 +373,12 @@ impl Established {
                     && (self.version == Version::Tls12 || desc == AlertDescription::UserCanceled)
                 {
                     // Warnings carry no data; TLS 1.2 peers send no_renegotiation and the like.
+                    self.temper.warning_alerts += 1;
+                    if self.temper.warning_alerts > MAX_WARNING_ALERTS {
+                        return Err(illegal(format!(
+                            "the peer sent more than {MAX_WARNING_ALERTS} TLS warning alerts (the last: {desc:?})"
+                        )));
+                    }
                     log::debug!("TLS warning alert {desc:?} ignored");
                     Event::Data
                 } else {
@@ -382,6 +425,12 @@ impl Established {
                     if !self.hs.is_empty() {
                         return Err(illegal("KeyUpdate not at a record boundary"));
                     }
+                    self.temper.key_updates += 1;
+                    if self.temper.key_updates > MAX_KEY_UPDATES {
+                        return Err(illegal(format!(
+                            "the peer sent more than {MAX_KEY_UPDATES} KeyUpdates without data in between"
+                        )));
+                    }
                     let (seq, secrets) = match &mut self.kernel {
                         Kernel::Client(k) => k.update_rx_secret(),
                         Kernel::Server(k) => k.update_rx_secret(),
@@ -393,6 +442,7 @@ impl Established {
                     }
                 }
                 (Version::Tls12, HS_HELLO_REQUEST) if matches!(self.kernel, Kernel::Client(_)) => {
+                    self.renegotiation_request()?;
                     // rustls does not renegotiate: refuse politely (a warning the server may accept).
                     let a = self.tx.seal_to_vec(
                         record::CT_ALERT,
@@ -401,6 +451,7 @@ impl Established {
                     self.pending.extend_from_slice(&a);
                 }
                 (Version::Tls12, HS_CLIENT_HELLO) if matches!(self.kernel, Kernel::Server(_)) => {
+                    self.renegotiation_request()?;
                     let a = self.tx.seal_to_vec(
                         record::CT_ALERT,
                         &[1, u8::from(AlertDescription::NoRenegotiation)],
@@ -413,6 +464,17 @@ impl Established {
                     )))
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Counts a TLS 1.2 renegotiation request: the first is refused politely, more fail.
+    fn renegotiation_request(&mut self) -> Result<()> {
+        self.temper.renegotiation_requests += 1;
+        if self.temper.renegotiation_requests > MAX_RENEGOTIATION_REQUESTS {
+            return Err(illegal(
+                "the peer asked again to renegotiate after wstls refused (TLS renegotiation is not supported)",
+            ));
         }
         Ok(())
     }

@@ -539,6 +539,10 @@ fn finish_server(
         .with_single_cert(o.identity.chain.clone(), o.identity.key.clone_key())
         .map_err(|e| rustls_err(e, "server certificate"))?;
     cfg.alpn_protocols = o.alpn.to_vec();
+    // The server picks the suite from its own preference order (strongest first), not the
+    // client's: a client that lists a weaker suite first does not get it (testssl.sh reports
+    // a server without its own cipher order as a HIGH finding).
+    cfg.ignore_client_order = true;
     // Tickets and the session cache belong to this config alone: a session established under
     // one client-certificate policy must never resume under another (rustls does not re-check
     // the policy on resumption). Configs are cached per listener settings, so connections

@@ -156,6 +156,20 @@ fn cert_error_text(e: &CertificateError) -> String {
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => "the certificate is not valid for the expected name".into(),
         CertificateError::BadSignature => "a certificate in the chain has a bad signature".into(),
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => "the certificate is not valid for this purpose (extended key usage)".into(),
+        CertificateError::Other(o) => {
+            // webpki's errors arrive wrapped; name the ones a user can act on.
+            let t = format!("{o:?}");
+            if t.contains("CaUsedAsEndEntity") {
+                "the server presented a CA certificate as its own (end-entity) certificate".into()
+            } else if t.contains("MaximumPathDepthExceeded")
+                || t.contains("MaximumPathBuildCallsExceeded")
+                || t.contains("MaximumSignatureChecksExceeded")
+            {
+                format!("the certificate chain is too long or too complex to verify ({t})")
+            } else {
+                format!("certificate rejected: {t}")
+            }
+        }
         other => format!("certificate rejected: {other:?}"),
     }
 }
