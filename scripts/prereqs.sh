@@ -1,12 +1,13 @@
 # scripts/prereqs.sh - sourced by test.sh and demo.sh: checks the tools wstls needs and, run as
 # root (or with passwordless sudo) on Debian/Ubuntu, installs the missing ones with apt-get;
 # otherwise prints what to run.
-# Usage: wstls_prereqs TOOL...   (tools: cmake cc c++ make openssl python3 socat curl)
+# Usage: wstls_prereqs TOOL...   (tools: cmake cc c++ make openssl python3 socat curl valgrind nm)
 
 wstls_pkg_for() {
     case $1 in
         cc) echo gcc ;;
         c++) echo g++ ;;
+        nm) echo binutils ;;
         *) echo "$1" ;;
     esac
 }

@@ -9,8 +9,11 @@ when the library exports a function this file does not call. `test_stream_surviv
 checks that bad calls between good ones lose no byte of a TLS stream.
 
 Run: python3 -m pytest python/tests/test_bad_input.py   (or: python3 python/tests/test_bad_input.py)
-The library: $WSTLS_LIB, else target/release/libwstls.so, else target/debug/libwstls.so.
-Certificates are made with the openssl CLI at test time.
+The library: $WSTLS_LIB or $WSTLS_LIBRARY, else target/release/libwstls.so, else
+target/debug/libwstls.so. Certificates are made with the openssl CLI at test time. The file
+shares its process with the wstls package's tests under pytest: it changes no process-wide
+default (its TLS server gets its certificate through a socket control code), checks the
+behaviour before WSAStartup in a fresh process, and balances its WSAStartup/WSACleanup.
 """
 import ctypes as C
 import os
@@ -26,9 +29,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def _find_lib():
-    env = os.environ.get("WSTLS_LIB")
-    if env:
-        return env
+    for var in ("WSTLS_LIB", "WSTLS_LIBRARY"):  # (the second is the wstls package's)
+        if os.environ.get(var):
+            return os.environ[var]
     for kind in ("release", "debug"):
         p = os.path.join(ROOT, "target", kind, "libwstls.so")
         if os.path.exists(p):
@@ -179,16 +182,34 @@ def ref(x):
 
 _STATE = {}
 
+_BEFORE_STARTUP = r"""
+import ctypes as C, sys
+L = C.CDLL(sys.argv[1])
+L.wstls_socket.restype = C.c_size_t
+L.wstls_getaddrinfo.argtypes = [C.c_char_p, C.c_char_p, C.c_void_p, C.c_void_p]
+assert L.wstls_socket(2, 1, 0) == (1 << (8 * C.sizeof(C.c_size_t))) - 1
+assert L.wstls_WSAGetLastError() == 10093, L.wstls_WSAGetLastError()
+L.wstls_closesocket.argtypes = [C.c_size_t]
+assert L.wstls_closesocket(1) == -1 and L.wstls_WSAGetLastError() == 10093
+assert L.wstls_WSACleanup() == -1 and L.wstls_WSAGetLastError() == 10093
+res = C.c_void_p()
+assert L.wstls_getaddrinfo(b"127.0.0.1", None, None, C.byref(res)) == 10093
+"""
+
+WSTLS_SO_SET_SERVER_CREDENTIALS = 0x90570001
+
+
+def credentials(cert, key):
+    """A WSTLS_CREDENTIALS with file paths (the buffers are kept alive by the caller)."""
+    c, k = C.create_string_buffer(cert), C.create_string_buffer(key)
+    return C.create_string_buffer(struct.pack("<QQQI4xQI4x", C.addressof(c), C.addressof(k), 0, 0, 0, 0), 48), c, k
+
 
 def setup_module(module=None):
     if _STATE.get("started"):
         return
-    # Before WSAStartup: every socket call is WSANOTINITIALISED.
-    fails(socket_(AF_INET, SOCK_STREAM, 0), INVALID_SOCKET, WSANOTINITIALISED, "socket before startup")
-    fails(closesocket(1), SOCKET_ERROR, WSANOTINITIALISED, "closesocket before startup")
-    fails(WSACleanup(), SOCKET_ERROR, WSANOTINITIALISED, "WSACleanup before startup")
-    res = VP()
-    assert getaddrinfo(b"127.0.0.1", None, None, ref(res)) == WSANOTINITIALISED
+    # Before WSAStartup (in a fresh process: this one may have started already).
+    subprocess.run([sys.executable, "-c", _BEFORE_STARTUP, LIB_PATH], check=True)
     data = C.create_string_buffer(512)
     assert WSAStartup(0x0202, None) == WSAEFAULT
     assert WSAStartup(0x0000, data) == WSAVERNOTSUPPORTED
@@ -213,7 +234,6 @@ def setup_module(module=None):
     with open(os.path.join(d, "server.pem"), "w") as f:
         f.write(open(os.path.join(d, "leaf.pem")).read() + open(os.path.join(d, "ca.pem")).read())
     assert add_ca_file(os.path.join(d, "ca.pem").encode()) == 1, msg()
-    assert set_server_creds(os.path.join(d, "server.pem").encode(), os.path.join(d, "server.key").encode()) == 0, msg()
 
 
 def teardown_module(module=None):
@@ -235,6 +255,9 @@ def listener(secure=False):
     if secure:
         v = u32(SO_SEC_SSL)
         assert setsockopt(s, SOL_SOCKET, SO_SECURE, ref(v), 4) == 0, msg()
+        d = _STATE["dir"]
+        creds, c, k = credentials(os.path.join(d, "server.pem").encode(), os.path.join(d, "server.key").encode())
+        assert WSAIoctl(s, WSTLS_SO_SET_SERVER_CREDENTIALS, creds, 48, None, 0, None, None, None) == 0, msg()
     a = sin(0)
     assert bind(s, a, 16) == 0, msg()
     assert listen(s, 8) == 0, msg()
@@ -499,7 +522,6 @@ def test_wstls_extensions():
     fails(set_server_creds(None, b"key.pem"), SOCKET_ERROR, WSAEFAULT)
     fails(set_server_creds(b"/nonexistent.pem", None), SOCKET_ERROR, WSAECONNABORTED)
     fails(set_client_creds(b"/nonexistent.pem", None), SOCKET_ERROR, WSAECONNABORTED)
-    assert set_client_creds(None, None) == 0
     n, p = u32(), VP()
     fails(hook_chain(None, ref(p)), 0, WSAEFAULT)
     fails(hook_chain(ref(n), ref(p)), 0, WSAEINVAL, "outside a hook")
