@@ -1134,7 +1134,8 @@ const struct wstls_CERT_CONTEXT *wstls_cert_context_from_pem(const char *cert_pe
 /*
  wstls extension: sets the process default server identity (certificate chain and key PEM
  files; `key_file` may be NULL when the key is in `cert_file`). Equivalent of
- `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`. Returns 0 or `SOCKET_ERROR`.
+ `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`; both NULL removes the default. Returns 0 or
+ `SOCKET_ERROR`.
  */
 int32_t wstls_set_default_server_credentials(const char *cert_file, const char *key_file);
 

@@ -238,6 +238,8 @@ def setup_module(module=None):
 
 def teardown_module(module=None):
     if _STATE.pop("started", False):
+        # The process default server identity is process-wide: leave none behind.
+        assert set_server_creds(None, None) == 0, msg()
         assert WSACleanup() == 0
         shutil.rmtree(_STATE.pop("dir"), ignore_errors=True)
 
@@ -517,7 +519,7 @@ def test_wstls_extensions():
     fails(add_ca_pem(None, 10), SOCKET_ERROR, WSAEFAULT)
     junk = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
     fails(add_ca_pem(junk, len(junk)), SOCKET_ERROR, WSAEINVAL)
-    fails(set_server_creds(None, None), SOCKET_ERROR, WSAEFAULT)
+    fails(set_server_creds(None, b"key.pem"), SOCKET_ERROR, WSAEFAULT)
     fails(set_server_creds(b"/nonexistent.pem", None), SOCKET_ERROR, WSAECONNABORTED)
     fails(set_client_creds(b"/nonexistent.pem", None), SOCKET_ERROR, WSAECONNABORTED)
     n, p = u32(), VP()

@@ -284,7 +284,8 @@ pub(crate) unsafe fn ioctl(
 
 /// wstls extension: sets the process default server identity (certificate chain and key PEM
 /// files; `key_file` may be NULL when the key is in `cert_file`). Equivalent of
-/// `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`. Returns 0 or `SOCKET_ERROR`.
+/// `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`; both NULL removes the default. Returns 0 or
+/// `SOCKET_ERROR`.
 #[no_mangle]
 pub unsafe extern "C" fn wstls_set_default_server_credentials(
     cert_file: *const std::os::raw::c_char,
@@ -303,14 +304,18 @@ pub unsafe extern "C" fn wstls_set_default_server_credentials(
                 key_pem_len: 0,
             };
             if cert_file.is_null() {
-                return Err(Error::fault(
-                    "wstls_set_default_server_credentials: cert_file",
-                ));
+                if !key_file.is_null() {
+                    return Err(Error::fault(
+                        "wstls_set_default_server_credentials: cert_file is NULL but key_file is not",
+                    ));
+                }
+                crate::net::secure::set_default_server_identity(None);
+                return Ok(0);
             }
-            crate::net::secure::set_default_server_identity(identity_from(
+            crate::net::secure::set_default_server_identity(Some(identity_from(
                 &c,
                 "wstls_set_default_server_credentials",
-            )?);
+            )?));
             Ok(0)
         },
     )

@@ -61,15 +61,15 @@ pub fn client_session(sock: &Socket, t: &SocketTls) -> Result<Session> {
 
 /// The process default server identity, loaded once from `WSTLS_CERT_FILE`/`WSTLS_KEY_FILE`
 /// (or set with `wstls_set_default_server_credentials`).
-static DEFAULT_SERVER_ID: std::sync::Mutex<Option<std::sync::Arc<config::Identity>>> =
+static DEFAULT_SERVER_ID: std::sync::Mutex<Option<Option<std::sync::Arc<config::Identity>>>> =
     std::sync::Mutex::new(None);
 
 pub fn default_server_identity() -> Result<Option<std::sync::Arc<config::Identity>>> {
     let mut g = DEFAULT_SERVER_ID.lock().unwrap_or_else(|e| e.into_inner());
     if g.is_none() {
-        *g = config::default_server_identity()?;
+        *g = Some(config::default_server_identity()?);
     }
-    Ok(g.clone())
+    Ok(g.clone().flatten())
 }
 
 static DEFAULT_CLIENT_ID: std::sync::Mutex<Option<Option<std::sync::Arc<config::Identity>>>> =
@@ -91,7 +91,8 @@ pub fn set_default_client_identity(id: Option<std::sync::Arc<config::Identity>>)
 }
 
 /// Replaces the process default server identity.
-pub fn set_default_server_identity(id: std::sync::Arc<config::Identity>) {
+/// Replaces the process default server identity (`None`: no default).
+pub fn set_default_server_identity(id: Option<std::sync::Arc<config::Identity>>) {
     *DEFAULT_SERVER_ID.lock().unwrap_or_else(|e| e.into_inner()) = Some(id);
 }
 
