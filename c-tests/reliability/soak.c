@@ -132,7 +132,9 @@ int main(int argc, char **argv)
     tu_thread_join(t);
     CHECK_EQ(served, WARMUP + cycles);
     CHECK(hook_calls >= (WARMUP + cycles) / 2);
-    CHECK_EQ(fds_end, fds0);
+    /* A leak shows as more descriptors than at the baseline; fewer is a warm-up socket whose
+       close was still in flight when the baseline was taken (seen under valgrind). */
+    CHECK(fds_end <= fds0);
     if (rss_end - rss_mid > max_growth) {
         fprintf(stderr, "FAIL: resident memory grew by %ld KiB in the second half (limit %ld KiB)\n",
                 rss_end - rss_mid, max_growth);
