@@ -17,6 +17,7 @@ fn main() {
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=WSTLS_SKIP_HEADER");
     soname();
+    avx512_cfg();
     if std::env::var_os("WSTLS_SKIP_HEADER").is_some() {
         return;
     }
@@ -57,5 +58,26 @@ fn soname() {
                 println!("cargo:warning=cannot create {}: {e}", link.display());
             }
         }
+    }
+}
+
+/// `cfg(wstls_avx512)` when the compiler has the AVX-512 intrinsics (stable since Rust 1.89):
+/// the AVX-512 ChaCha20-Poly1305 in `src/tls/chacha.rs` is compiled only then (and used only
+/// when the CPU has AVX-512F). Older compilers build the library without it.
+fn avx512_cfg() {
+    println!("cargo:rustc-check-cfg=cfg(wstls_avx512)");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let Ok(out) = std::process::Command::new(rustc).arg("--version").output() else {
+        return;
+    };
+    let v = String::from_utf8_lossy(&out.stdout);
+    // "rustc 1.95.0 (...)"
+    let minor = v
+        .split_whitespace()
+        .nth(1)
+        .and_then(|ver| ver.split('.').nth(1))
+        .and_then(|m| m.parse::<u32>().ok());
+    if minor.is_some_and(|m| m >= 89) {
+        println!("cargo:rustc-cfg=wstls_avx512");
     }
 }

@@ -611,6 +611,61 @@ fn connection_info_of_tls13_aes_gcm_with_openssl() {
     close(s);
 }
 
+/// ChaCha20-Poly1305 records (wstls's AVX-512 code where the CPU has it, tls::chacha) against
+/// OpenSSL's, TLS 1.3 and 1.2, with lines long enough to fill whole 16 KiB records and odd
+/// sizes that end in partial blocks, both directions (`s_server -rev` echoes reversed lines).
+#[test]
+fn chacha20_poly1305_records_with_openssl() {
+    let pki = Pki::new("chacha");
+    pki.trust();
+    let cases: [&[&str]; 2] = [
+        &["-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"],
+        &[
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305",
+        ],
+    ];
+    for args in cases {
+        let peer = openssl_server(&pki, args);
+        let s = secure_socket();
+        assert_eq!(set_peer_name(s, b"localhost"), 0);
+        assert_eq!(connect(s, peer.port), 0, "{args:?}: {}", last_message());
+        let ci = conn_info(s);
+        assert_eq!(ci.aiCipher, CALG_WSTLS_CHACHA20_POLY1305, "{args:?}");
+        // `s_server -rev` reverses lines of up to 16 KiB - 1 bytes; several lines in one send
+        // make whole 16 KiB records on the way out.
+        for (len, count) in [
+            (1usize, 1),
+            (63, 1),
+            (64, 1),
+            (1023, 1),
+            (1024, 1),
+            (1025, 1),
+        ]
+        .into_iter()
+        .chain([(5000, 1), (8000, 5), (16000, 3), (2999, 11)])
+        {
+            let line: Vec<u8> = (0..len).map(|i| b'a' + (i * 7 % 26) as u8).collect();
+            let mut msg = Vec::new();
+            let mut want = Vec::new();
+            for _ in 0..count {
+                msg.extend_from_slice(&line);
+                msg.push(b'\n');
+                want.extend(line.iter().rev());
+                want.push(b'\n');
+            }
+            send_all(s, &msg);
+            let got = recv_n(s, want.len());
+            assert!(
+                got == want,
+                "{args:?}: {count} line(s) of {len} came back altered"
+            );
+        }
+        close(s);
+    }
+}
+
 #[test]
 fn set_protocols_tls1_means_tls12_and_13_and_ssl_is_refused() {
     let s = secure_socket();

@@ -7,6 +7,10 @@ mod wsaioctl;
 #[path = "../fuzz/fuzz_targets/addr_driver.rs"]
 mod addr;
 
+#[cfg(feature = "aws-lc-rs")]
+#[path = "../fuzz/fuzz_targets/chacha_driver.rs"]
+mod chacha;
+
 fn corpus(name: &str) -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fuzz/corpus")
@@ -80,5 +84,20 @@ fn addr_generated_inputs() {
             d[2..4].copy_from_slice(&fam.to_ne_bytes());
         }
         addr::run(&d);
+    }
+}
+
+/// ChaCha20-Poly1305 against aws-lc: random keys, nonces, AADs and lengths up to 20 KiB.
+#[cfg(feature = "aws-lc-rs")]
+#[test]
+fn chacha_generated_inputs() {
+    let mut r = Rng(0x5eed_cafe_f00d_0001);
+    for i in 0..600 {
+        let len = if i % 3 == 0 {
+            (r.next() % 20_000) as usize
+        } else {
+            (r.next() % 2_500) as usize
+        };
+        chacha::run(&r.bytes(45 + len));
     }
 }

@@ -1,5 +1,7 @@
 //! The TLS engine shared by every face: crypto provider, trust roots, identities, the verifier
 //! (webpki plus the CE hook or the Schannel flags), config builders and the sans-IO session.
+pub mod chacha;
+pub mod chacha_suite;
 pub mod config;
 #[cfg(feature = "aws-lc-rs")]
 pub mod hkdf;
@@ -22,6 +24,8 @@ pub fn provider() -> Arc<CryptoProvider> {
         let p = hkdf::with_prepared_hkdf(rustls::crypto::aws_lc_rs::default_provider());
         #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
         let p = rustls::crypto::ring::default_provider();
+        // ChaCha20-Poly1305 records with AVX-512 where the CPU has it (tls::chacha).
+        let p = chacha_suite::with_fast_chacha(p);
         Arc::new(p)
     });
     P.clone()

@@ -81,8 +81,56 @@ pub enum Cipher {
     Chacha20Poly1305,
 }
 
+/// The record AEAD: the provider's, or for ChaCha20-Poly1305 with AVX-512 `tls::chacha`.
+enum RecordKey {
+    Provider(aead::LessSafeKey),
+    Chacha(super::chacha::Key),
+}
+
+impl RecordKey {
+    fn seal(&self, nonce: [u8; NONCE_LEN], aad: &[u8], in_out: &mut [u8]) -> Result<[u8; TAG_LEN]> {
+        let failed = || Error::new(Kind::Internal, "AEAD seal failed");
+        match self {
+            RecordKey::Provider(k) => {
+                let tag = k
+                    .seal_in_place_separate_tag(
+                        aead::Nonce::assume_unique_for_key(nonce),
+                        aead::Aad::from(aad),
+                        in_out,
+                    )
+                    .map_err(|_| failed())?;
+                let mut t = [0u8; TAG_LEN];
+                t.copy_from_slice(tag.as_ref());
+                Ok(t)
+            }
+            RecordKey::Chacha(k) => k
+                .seal_in_place_separate_tag(&nonce, aad, in_out)
+                .map_err(|_| failed()),
+        }
+    }
+
+    /// Opens `in_out` (ciphertext and tag); `None` when authentication fails.
+    fn open<'a>(
+        &self,
+        nonce: [u8; NONCE_LEN],
+        aad: &[u8],
+        in_out: &'a mut [u8],
+    ) -> Option<&'a mut [u8]> {
+        match self {
+            RecordKey::Provider(k) => k
+                .open_in_place(
+                    aead::Nonce::assume_unique_for_key(nonce),
+                    aead::Aad::from(aad),
+                    in_out,
+                )
+                .ok(),
+            RecordKey::Chacha(k) => k.open_in_place(&nonce, aad, in_out).ok(),
+        }
+    }
+}
+
 struct Keys {
-    key: aead::LessSafeKey,
+    key: RecordKey,
     iv: [u8; NONCE_LEN],
     seq: u64,
     version: Version,
@@ -119,13 +167,21 @@ impl Keys {
             Cipher::Aes256Gcm => &aead::AES_256_GCM,
             Cipher::Chacha20Poly1305 => &aead::CHACHA20_POLY1305,
         };
-        let unbound = aead::UnboundKey::new(alg, key)
-            .map_err(|_| Error::new(Kind::Internal, "bad AEAD key length"))?;
+        let bad_key = || Error::new(Kind::Internal, "bad AEAD key length");
+        let key = if cipher == Cipher::Chacha20Poly1305 && super::chacha::enabled() {
+            RecordKey::Chacha(super::chacha::Key::new(
+                key.try_into().map_err(|_| bad_key())?,
+            ))
+        } else {
+            RecordKey::Provider(aead::LessSafeKey::new(
+                aead::UnboundKey::new(alg, key).map_err(|_| bad_key())?,
+            ))
+        };
         let iv: [u8; NONCE_LEN] = iv
             .try_into()
             .map_err(|_| Error::new(Kind::Internal, "bad AEAD IV length"))?;
         Ok(Keys {
-            key: aead::LessSafeKey::new(unbound),
+            key,
             iv,
             seq,
             version,
@@ -261,28 +317,14 @@ impl Sealer {
                     (body_len >> 8) as u8,
                     body_len as u8,
                 ];
-                let tag = k
-                    .key
-                    .seal_in_place_separate_tag(
-                        aead::Nonce::assume_unique_for_key(nonce),
-                        aead::Aad::from(aad),
-                        &mut body[..n + 1],
-                    )
-                    .map_err(|_| Error::new(Kind::Internal, "AEAD seal failed"))?;
-                body[n + 1..n + 1 + TAG_LEN].copy_from_slice(tag.as_ref());
+                let tag = k.key.seal(nonce, &aad, &mut body[..n + 1])?;
+                body[n + 1..n + 1 + TAG_LEN].copy_from_slice(&tag);
                 self.write_header(hdr, typ, body_len, seq, &nonce);
             }
             Version::Tls12 => {
                 let aad = tls12_aad(seq, typ, n);
-                let tag = k
-                    .key
-                    .seal_in_place_separate_tag(
-                        aead::Nonce::assume_unique_for_key(nonce),
-                        aead::Aad::from(aad),
-                        &mut body[..n],
-                    )
-                    .map_err(|_| Error::new(Kind::Internal, "AEAD seal failed"))?;
-                body[n..n + TAG_LEN].copy_from_slice(tag.as_ref());
+                let tag = k.key.seal(nonce, &aad, &mut body[..n])?;
+                body[n..n + TAG_LEN].copy_from_slice(&tag);
                 self.write_header(hdr, typ, self.0.explicit_len() + n + TAG_LEN, seq, &nonce);
             }
         }
@@ -309,16 +351,8 @@ impl Sealer {
                 let seq = self.0.next_seq()?;
                 let nonce = self.0.nonce(seq);
                 let aad = tls12_aad(seq, typ, data.len());
-                let tag = self
-                    .0
-                    .key
-                    .seal_in_place_separate_tag(
-                        aead::Nonce::assume_unique_for_key(nonce),
-                        aead::Aad::from(aad),
-                        data,
-                    )
-                    .map_err(|_| Error::new(Kind::Internal, "AEAD seal failed"))?;
-                trailer[..TAG_LEN].copy_from_slice(tag.as_ref());
+                let tag = self.0.key.seal(nonce, &aad, data)?;
+                trailer[..TAG_LEN].copy_from_slice(&tag);
                 self.write_header(
                     hdr,
                     typ,
@@ -415,12 +449,8 @@ impl Opener {
                 let plain = self
                     .0
                     .key
-                    .open_in_place(
-                        aead::Nonce::assume_unique_for_key(nonce),
-                        aead::Aad::from(aad),
-                        &mut record[HEADER_LEN..],
-                    )
-                    .map_err(|_| altered())?;
+                    .open(nonce, &aad, &mut record[HEADER_LEN..])
+                    .ok_or_else(altered)?;
                 // Strip the zero padding; the last non-zero byte is the real content type.
                 let Some(pos) = plain.iter().rposition(|b| *b != 0) else {
                     return Err(Error::new(
@@ -457,12 +487,8 @@ impl Opener {
                 let aad = tls12_aad(seq, typ, n);
                 self.0
                     .key
-                    .open_in_place(
-                        aead::Nonce::assume_unique_for_key(nonce),
-                        aead::Aad::from(aad),
-                        &mut record[HEADER_LEN + ex..],
-                    )
-                    .map_err(|_| altered())?;
+                    .open(nonce, &aad, &mut record[HEADER_LEN + ex..])
+                    .ok_or_else(altered)?;
                 Ok(Opened {
                     typ,
                     start: HEADER_LEN + ex,
