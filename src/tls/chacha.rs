@@ -12,9 +12,10 @@
 //!   (word `i` of all sixteen blocks in register `i`), then a 16x16 transpose back to bytes.
 //!   Tails below 1 KiB use the same code into a stack buffer, or the portable block function
 //!   for the last few blocks.
-//! - Poly1305: radix 2^26 in 64-bit lanes; eight accumulators in parallel, each multiplied by
-//!   r^8 per step, combined at the end with r^8 .. r^1 (the usual parallel Horner form).
-//!   Short inputs and the final combination use the portable code.
+//! - Poly1305: eight accumulators in parallel, each multiplied by r^8 per step, combined at
+//!   the end with r^8 .. r^1 (the usual parallel Horner form). With AVX-512IFMA (52-bit
+//!   multiply-add) in radix 2^44, three limbs; without it in radix 2^26, five limbs.
+//!   Inputs below 512 bytes use the portable code.
 //! - The portable code (used for tails, for the one-time key block, and as the reference in the
 //!   tests) is a straightforward transcription of RFC 8439.
 //!
@@ -283,6 +284,60 @@ fn mul_mod(h: &[u32; 5], r: &[u32; 5]) -> [u32; 5] {
     [o0 as u32, o1 as u32, o2 as u32, o3 as u32, o4 as u32]
 }
 
+/// Whether the CPU has AVX-512IFMA (52-bit multiply-add), for the radix-2^44 Poly1305.
+/// `WSTLS_POLY1305_IFMA=0` turns it off (benchmarks; the 2^26 code is then used).
+#[cfg(all(target_arch = "x86_64", wstls_avx512))]
+fn ifma_available() -> bool {
+    use once_cell::sync::Lazy;
+    static I: Lazy<bool> = Lazy::new(|| {
+        std::env::var("WSTLS_POLY1305_IFMA").map_or(true, |v| v != "0")
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512ifma")
+    });
+    *I
+}
+
+const M44: u64 = (1 << 44) - 1;
+const M42: u64 = (1 << 42) - 1;
+
+/// Radix 2^26 (limbs a little above 2^26 allowed) to radix 2^44 (two 44-bit limbs and one
+/// of up to 44 bits): the same number.
+#[cfg_attr(not(all(target_arch = "x86_64", wstls_avx512)), allow(dead_code))]
+fn to44(h: &[u32; 5]) -> [u64; 3] {
+    let [h0, h1, h2, h3, h4] = h.map(u64::from);
+    let v0 = h0 + (h1 << 26);
+    let v1 = (v0 >> 44) + (h2 << 8) + (h3 << 34);
+    let v2 = (v1 >> 44) + (h4 << 16);
+    [v0 & M44, v1 & M44, v2]
+}
+
+/// Radix 2^44 (limbs below 2^50) back to radix 2^26 (limbs a little above 2^26), reduced
+/// modulo 2^130 - 5 on the way.
+#[cfg_attr(not(all(target_arch = "x86_64", wstls_avx512)), allow(dead_code))]
+fn to26(x: &[u64; 3]) -> [u32; 5] {
+    let [mut x0, mut x1, mut x2] = *x;
+    let mut c = x0 >> 44;
+    x0 &= M44;
+    x1 += c;
+    c = x1 >> 44;
+    x1 &= M44;
+    x2 += c;
+    c = x2 >> 42;
+    x2 &= M42;
+    x0 += c * 5;
+    c = x0 >> 44;
+    x0 &= M44;
+    x1 += c; // x1 now at most 2^44
+    let m = u64::from(M26);
+    [
+        (x0 & m) as u32,
+        ((x0 >> 26) + ((x1 << 18) & m)) as u32,
+        ((x1 >> 8) & m) as u32,
+        ((x1 >> 34) + ((x2 << 10) & m)) as u32,
+        (x2 >> 16) as u32,
+    ]
+}
+
 impl Poly1305 {
     pub fn new(key: &[u8; 32]) -> Poly1305 {
         Poly1305 {
@@ -316,8 +371,15 @@ impl Poly1305 {
         #[cfg(all(target_arch = "x86_64", wstls_avx512))]
         if avx512 && data.len() >= avx512::POLY_MIN {
             let n = data.len() / 128 * 128;
-            // SAFETY: `avx512` is only set when the CPU has AVX-512F.
-            self.h = unsafe { avx512::poly_blocks(&self.h, &self.r, &data[..n]) };
+            // SAFETY: `avx512` is only set when the CPU has AVX-512F; the IFMA variant is
+            // chosen only when it also has AVX-512IFMA.
+            self.h = unsafe {
+                if ifma_available() {
+                    avx512::poly_blocks_ifma(&self.h, &self.r, &data[..n])
+                } else {
+                    avx512::poly_blocks(&self.h, &self.r, &data[..n])
+                }
+            };
             rest = &data[n..];
         }
         let _ = avx512;
@@ -666,6 +728,111 @@ mod avx512 {
         d[1] += c;
         d.map(|x| x as u32)
     }
+    /// Eight blocks as radix-2^44 limbs (44, 44 and 40 bits plus the 2^128 bit), block j in
+    /// lane j.
+    #[inline(always)]
+    unsafe fn load8_44(p: *const u8) -> [__m512i; 3] {
+        let x = _mm512_loadu_si512(p as *const __m512i);
+        let y = _mm512_loadu_si512(p.add(64) as *const __m512i);
+        let lo = _mm512_permutex2var_epi64(x, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), y);
+        let hi = _mm512_permutex2var_epi64(x, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), y);
+        let m44 = _mm512_set1_epi64(super::M44 as i64);
+        [
+            _mm512_and_si512(lo, m44),
+            _mm512_and_si512(
+                _mm512_or_si512(_mm512_srli_epi64::<44>(lo), _mm512_slli_epi64::<20>(hi)),
+                m44,
+            ),
+            _mm512_or_si512(_mm512_srli_epi64::<24>(hi), _mm512_set1_epi64(1 << 40)),
+        ]
+    }
+
+    /// `h * r mod 2^130 - 5` per lane in radix 2^44 with 52-bit multiply-adds; `s` is `20 * r`
+    /// (limbs 1 and 2 used). Limbs in below 2^46, out: 44, 44 and 42 bits plus small carries.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn mul44(h: [__m512i; 3], r: &[__m512i; 3], s: &[__m512i; 3]) -> [__m512i; 3] {
+        let [h0, h1, h2] = h;
+        let z = _mm512_setzero_si512();
+        let lo = |acc, a, b| _mm512_madd52lo_epu64(acc, a, b);
+        let hi = |acc, a, b| _mm512_madd52hi_epu64(acc, a, b);
+        // d_k = sum of products at weight 2^(44k); low halves weigh 1, high halves 2^52.
+        let d0l = lo(lo(lo(z, h0, r[0]), h1, s[2]), h2, s[1]);
+        let d0h = hi(hi(hi(z, h0, r[0]), h1, s[2]), h2, s[1]);
+        let d1l = lo(lo(lo(z, h0, r[1]), h1, r[0]), h2, s[2]);
+        let d1h = hi(hi(hi(z, h0, r[1]), h1, r[0]), h2, s[2]);
+        let d2l = lo(lo(lo(z, h0, r[2]), h1, r[1]), h2, r[0]);
+        let d2h = hi(hi(hi(z, h0, r[2]), h1, r[1]), h2, r[0]);
+        let m44 = _mm512_set1_epi64(super::M44 as i64);
+        let m42 = _mm512_set1_epi64(super::M42 as i64);
+        // 2^52 = 2^44 * 2^8: a high half moves one limb up, shifted by 8.
+        let t0 = d0l;
+        let o0 = _mm512_and_si512(t0, m44);
+        let t1 = _mm512_add_epi64(
+            _mm512_add_epi64(d1l, _mm512_slli_epi64::<8>(d0h)),
+            _mm512_srli_epi64::<44>(t0),
+        );
+        let o1 = _mm512_and_si512(t1, m44);
+        let t2 = _mm512_add_epi64(
+            _mm512_add_epi64(d2l, _mm512_slli_epi64::<8>(d1h)),
+            _mm512_srli_epi64::<44>(t1),
+        );
+        let o2 = _mm512_and_si512(t2, m42);
+        // Above 2^130: t2 >> 42, and d2h at 2^(88+52) = 2^130 * 2^10; times 5 into limb 0.
+        let c = _mm512_add_epi64(_mm512_srli_epi64::<42>(t2), _mm512_slli_epi64::<10>(d2h));
+        let o0 = _mm512_add_epi64(o0, _mm512_add_epi64(c, _mm512_slli_epi64::<2>(c)));
+        let o1 = _mm512_add_epi64(o1, _mm512_srli_epi64::<44>(o0));
+        let o0 = _mm512_and_si512(o0, m44);
+        [o0, o1, o2]
+    }
+
+    /// As [`poly_blocks`], in radix 2^44 with AVX-512IFMA.
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    pub unsafe fn poly_blocks_ifma(h: &[u32; 5], r: &[u32; 5], data: &[u8]) -> [u32; 5] {
+        debug_assert!(data.len() % 128 == 0 && data.len() >= 256);
+        let mut pw = [*r; 8];
+        for i in 1..8 {
+            pw[i] = super::mul_mod(&pw[i - 1], r);
+        }
+        let pw44 = pw.map(|p| super::to44(&p));
+        let v = |x: u64| _mm512_set1_epi64(x as i64);
+        let r8 = pw44[7].map(v);
+        let s8 = pw44[7].map(|x| v(x * 20));
+        let lane = |k: usize, f: u64| {
+            _mm512_setr_epi64(
+                (pw44[7][k] * f) as i64,
+                (pw44[6][k] * f) as i64,
+                (pw44[5][k] * f) as i64,
+                (pw44[4][k] * f) as i64,
+                (pw44[3][k] * f) as i64,
+                (pw44[2][k] * f) as i64,
+                (pw44[1][k] * f) as i64,
+                (pw44[0][k] * f) as i64,
+            )
+        };
+        let rl = [lane(0, 1), lane(1, 1), lane(2, 1)];
+        let sl = [lane(0, 20), lane(1, 20), lane(2, 20)];
+
+        let n = data.len() / 128;
+        let p = data.as_ptr();
+        let h44 = super::to44(h);
+        let m = load8_44(p);
+        let mut acc = [0, 1, 2]
+            .map(|k| _mm512_mask_add_epi64(m[k], 1, m[k], _mm512_set1_epi64(h44[k] as i64)));
+        for i in 1..n {
+            let a = mul44(acc, &r8, &s8);
+            let m = load8_44(p.add(128 * i));
+            acc = [
+                _mm512_add_epi64(a[0], m[0]),
+                _mm512_add_epi64(a[1], m[1]),
+                _mm512_add_epi64(a[2], m[2]),
+            ];
+        }
+        let a = mul44(acc, &rl, &sl);
+        // Lane sums: below 2^48, well inside what to26 reduces.
+        let sum = a.map(|x| _mm512_reduce_add_epi64(x) as u64);
+        super::to26(&sum)
+    }
 }
 
 #[cfg(test)]
@@ -732,6 +899,59 @@ mod tests {
         ];
         p.h = mul_mod(&h, &p.r);
         assert_eq!(p.finish().to_vec(), hex("a8061dc1305136c6c22b8baf0c0127a9"));
+    }
+
+    /// Both vector Poly1305 paths (radix 2^26 with AVX-512F, radix 2^44 with IFMA) against the
+    /// portable one, from random running states, over random data of every vector length.
+    #[test]
+    fn poly1305_paths_agree() {
+        let mut seed = 0x0123_4567_89ab_cdefu64;
+        let mut rnd = move |b: &mut [u8]| {
+            for x in b.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *x = seed as u8;
+            }
+        };
+        #[allow(unused_variables)]
+        for blocks in (16..=160).step_by(8) {
+            let mut key = [0u8; 32];
+            let mut pre = [0u8; 48];
+            let mut data = vec![0u8; 16 * blocks];
+            rnd(&mut key);
+            rnd(&mut pre);
+            rnd(&mut data);
+            let mut want = Poly1305::new(&key);
+            want.update_padded(&pre, false);
+            let start = want.h;
+            want.update_padded(&data, false);
+            let want = want.finish();
+            #[cfg(all(target_arch = "x86_64", wstls_avx512))]
+            if avx512_available() {
+                let mut got = Poly1305::new(&key);
+                got.h = unsafe { avx512::poly_blocks(&start, &got.r, &data) };
+                assert_eq!(got.finish(), want, "radix 2^26, {blocks} blocks");
+                if std::arch::is_x86_feature_detected!("avx512ifma") {
+                    let mut got = Poly1305::new(&key);
+                    got.h = unsafe { avx512::poly_blocks_ifma(&start, &got.r, &data) };
+                    assert_eq!(got.finish(), want, "radix 2^44, {blocks} blocks");
+                }
+            }
+        }
+        // The radix conversions keep the number.
+        for h in [
+            [0u32; 5],
+            [M26; 5],
+            [M26 + 7, M26 + 9, M26, M26 + 1, M26 + 3],
+            [1, 0, 0, 0, 0],
+        ] {
+            let mut a = Poly1305::new(&[1u8; 32]);
+            a.h = h;
+            let mut b = Poly1305::new(&[1u8; 32]);
+            b.h = to26(&to44(&h));
+            assert_eq!(a.finish(), b.finish(), "{h:?}");
+        }
     }
 
     /// RFC 8439 section 2.8.2 (AEAD).
