@@ -578,21 +578,25 @@ static void package_functions(void)
     SEC_BAD(MakeSignature(NULL, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
     SEC_BAD(VerifySignature(&never, &d, 0, NULL), SEC_E_UNSUPPORTED_FUNCTION);
     SEC_BAD(ExportSecurityContext(NULL, 0, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_ImportSecurityContextA(NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_ImportSecurityContextW(NULL, NULL, NULL, &never), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(ImportSecurityContextA(NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(ImportSecurityContextW(NULL, NULL, NULL, &never), SEC_E_UNSUPPORTED_FUNCTION);
     SEC_BAD(QuerySecurityContextToken(&never, &tok), SEC_E_UNSUPPORTED_FUNCTION);
     SEC_BAD(SetContextAttributesA(NULL, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
     SEC_BAD(SetContextAttributesW(&never, 1, &local, sizeof local), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_SetCredentialsAttributesA(NULL, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_SetCredentialsAttributesW(&ccred, 1, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_AddCredentialsA(NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_AddCredentialsW(&ccred, NULL, NULL, 0, NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_ChangeAccountPasswordA(NULL, NULL, NULL, NULL, NULL, 0, 0, NULL), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_ChangeAccountPasswordW(NULL, NULL, NULL, NULL, NULL, 0, 0, &d), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_QueryContextAttributesExA(&never, SECPKG_ATTR_STREAM_SIZES, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_QueryContextAttributesExW(NULL, 0, &local, sizeof local), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_QueryCredentialsAttributesExA(&ccred, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
-    SEC_BAD(wstls_QueryCredentialsAttributesExW(NULL, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(SetCredentialsAttributesA(NULL, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(SetCredentialsAttributesW(&ccred, 1, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(AddCredentialsA(NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(AddCredentialsW(&ccred, NULL, NULL, 0, NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(ChangeAccountPasswordA(NULL, NULL, NULL, NULL, NULL, 0, 0, NULL), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(ChangeAccountPasswordW(NULL, NULL, NULL, NULL, NULL, 0, 0, &d), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(QueryContextAttributesExA(&never, SECPKG_ATTR_STREAM_SIZES, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(QueryContextAttributesExW(NULL, 0, &local, sizeof local), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(QueryCredentialsAttributesExA(&ccred, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(QueryCredentialsAttributesExW(NULL, 0, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    /* The generic names (ANSI here: UNICODE is not defined). */
+    SEC_BAD(QueryContextAttributesEx(&never, SECPKG_ATTR_STREAM_SIZES, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(SetCredentialsAttributes(&ccred, 1, NULL, 0), SEC_E_UNSUPPORTED_FUNCTION);
+    SEC_BAD(AddCredentials(NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL), SEC_E_UNSUPPORTED_FUNCTION);
     tu_pass("packages, FreeContextBuffer, function tables and the unsupported functions");
 }
 

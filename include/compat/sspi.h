@@ -1003,6 +1003,18 @@ static inline SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle ph
 static inline SECURITY_STATUS SEC_ENTRY ExportSecurityContext(PCtxtHandle phContext, ULONG fFlags, PSecBuffer pPackedContext, void ** pToken) { return wstls_ExportSecurityContext(phContext, fFlags, pPackedContext, pToken); }
 static inline SECURITY_STATUS SEC_ENTRY SetContextAttributesA(PCtxtHandle phContext, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_SetContextAttributesA(phContext, ulAttribute, pBuffer, cbBuffer); }
 static inline SECURITY_STATUS SEC_ENTRY SetContextAttributesW(PCtxtHandle phContext, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_SetContextAttributesW(phContext, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY AddCredentialsA(PCredHandle hCredentials, LPSTR pszPrincipal, LPSTR pszPackage, ULONG fCredentialUse, void * pAuthData, SEC_GET_KEY_FN pGetKeyFn, void * pvGetKeyArgument, PTimeStamp ptsExpiry) { return wstls_AddCredentialsA(hCredentials, pszPrincipal, pszPackage, fCredentialUse, pAuthData, pGetKeyFn, pvGetKeyArgument, ptsExpiry); }
+static inline SECURITY_STATUS SEC_ENTRY AddCredentialsW(PCredHandle hCredentials, LPWSTR pszPrincipal, LPWSTR pszPackage, ULONG fCredentialUse, void * pAuthData, SEC_GET_KEY_FN pGetKeyFn, void * pvGetKeyArgument, PTimeStamp ptsExpiry) { return wstls_AddCredentialsW(hCredentials, pszPrincipal, pszPackage, fCredentialUse, pAuthData, pGetKeyFn, pvGetKeyArgument, ptsExpiry); }
+static inline SECURITY_STATUS SEC_ENTRY ImportSecurityContextA(LPSTR pszPackage, PSecBuffer pPackedContext, void * Token, PCtxtHandle phContext) { return wstls_ImportSecurityContextA(pszPackage, pPackedContext, Token, phContext); }
+static inline SECURITY_STATUS SEC_ENTRY ImportSecurityContextW(LPWSTR pszPackage, PSecBuffer pPackedContext, void * Token, PCtxtHandle phContext) { return wstls_ImportSecurityContextW(pszPackage, pPackedContext, Token, phContext); }
+static inline SECURITY_STATUS SEC_ENTRY SetCredentialsAttributesA(PCredHandle phCredential, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_SetCredentialsAttributesA(phCredential, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY SetCredentialsAttributesW(PCredHandle phCredential, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_SetCredentialsAttributesW(phCredential, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY QueryContextAttributesExA(PCtxtHandle phContext, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_QueryContextAttributesExA(phContext, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY QueryContextAttributesExW(PCtxtHandle phContext, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_QueryContextAttributesExW(phContext, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesExA(PCredHandle phCredential, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_QueryCredentialsAttributesExA(phCredential, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY QueryCredentialsAttributesExW(PCredHandle phCredential, ULONG ulAttribute, void * pBuffer, ULONG cbBuffer) { return wstls_QueryCredentialsAttributesExW(phCredential, ulAttribute, pBuffer, cbBuffer); }
+static inline SECURITY_STATUS SEC_ENTRY ChangeAccountPasswordA(LPSTR pszPackageName, LPSTR pszDomainName, LPSTR pszAccountName, LPSTR pszOldPassword, LPSTR pszNewPassword, BOOLEAN bImpersonating, ULONG dwReserved, PSecBufferDesc pOutput) { return wstls_ChangeAccountPasswordA(pszPackageName, pszDomainName, pszAccountName, pszOldPassword, pszNewPassword, bImpersonating, dwReserved, pOutput); }
+static inline SECURITY_STATUS SEC_ENTRY ChangeAccountPasswordW(LPWSTR pszPackageName, LPWSTR pszDomainName, LPWSTR pszAccountName, LPWSTR pszOldPassword, LPWSTR pszNewPassword, BOOLEAN bImpersonating, ULONG dwReserved, PSecBufferDesc pOutput) { return wstls_ChangeAccountPasswordW(pszPackageName, pszDomainName, pszAccountName, pszOldPassword, pszNewPassword, bImpersonating, dwReserved, pOutput); }
 static inline PSecurityFunctionTableA SEC_ENTRY InitSecurityInterfaceA(void) { return wstls_InitSecurityInterfaceA(); }
 static inline PSecurityFunctionTableW SEC_ENTRY InitSecurityInterfaceW(void) { return wstls_InitSecurityInterfaceW(); }
 #define FreeCredentialHandle FreeCredentialsHandle
@@ -1024,6 +1036,12 @@ static inline PSecurityFunctionTableW SEC_ENTRY InitSecurityInterfaceW(void) { r
 #define EnumerateSecurityPackages EnumerateSecurityPackagesW
 #define QuerySecurityPackageInfo QuerySecurityPackageInfoW
 #define SetContextAttributes SetContextAttributesW
+#define ImportSecurityContext ImportSecurityContextW
+#define AddCredentials AddCredentialsW
+#define SetCredentialsAttributes SetCredentialsAttributesW
+#define QueryContextAttributesEx QueryContextAttributesExW
+#define QueryCredentialsAttributesEx QueryCredentialsAttributesExW
+#define ChangeAccountPassword ChangeAccountPasswordW
 #define InitSecurityInterface InitSecurityInterfaceW
 #else
 #define SEC_TCHAR SEC_CHAR
@@ -1042,6 +1060,12 @@ static inline PSecurityFunctionTableW SEC_ENTRY InitSecurityInterfaceW(void) { r
 #define EnumerateSecurityPackages EnumerateSecurityPackagesA
 #define QuerySecurityPackageInfo QuerySecurityPackageInfoA
 #define SetContextAttributes SetContextAttributesA
+#define ImportSecurityContext ImportSecurityContextA
+#define AddCredentials AddCredentialsA
+#define SetCredentialsAttributes SetCredentialsAttributesA
+#define QueryContextAttributesEx QueryContextAttributesExA
+#define QueryCredentialsAttributesEx QueryCredentialsAttributesExA
+#define ChangeAccountPassword ChangeAccountPasswordA
 #define InitSecurityInterface InitSecurityInterfaceA
 #endif
 
