@@ -20,7 +20,10 @@ pub enum Kind {
     WrongPrincipal,
     /// The certificate has expired or is not yet valid.
     CertExpired,
-    /// Other certificate problems (bad encoding, wrong usage, revoked, ...).
+    /// The certificate is not for this use (its extended key usage lacks serverAuth or
+    /// clientAuth).
+    CertWrongUsage,
+    /// Other certificate problems (bad encoding, revoked, a CA as a leaf, ...).
     BadCertificate,
     /// The application's validation hook refused the certificate.
     HookRejected,
@@ -149,6 +152,7 @@ impl Error {
             Kind::UntrustedRoot
             | Kind::WrongPrincipal
             | Kind::CertExpired
+            | Kind::CertWrongUsage
             | Kind::BadCertificate
             | Kind::HookRejected
             | Kind::IllegalMessage
@@ -172,6 +176,7 @@ impl Error {
             Kind::UntrustedRoot => s::SEC_E_UNTRUSTED_ROOT,
             Kind::WrongPrincipal => s::SEC_E_WRONG_PRINCIPAL,
             Kind::CertExpired => s::SEC_E_CERT_EXPIRED,
+            Kind::CertWrongUsage => s::SEC_E_CERT_WRONG_USAGE,
             Kind::BadCertificate | Kind::HookRejected => s::SEC_E_CERT_UNKNOWN,
             Kind::IllegalMessage => s::SEC_E_ILLEGAL_MESSAGE,
             Kind::DecryptFailure => s::SEC_E_DECRYPT_FAILURE,

@@ -150,7 +150,12 @@ fn not_yet_valid() {
 fn wrong_extended_key_usage() {
     let mut p = leaf_params(&["localhost"]);
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-    refused(issue(p, trusted_ca()), "purpose");
+    // Schannel: SEC_E_CERT_WRONG_USAGE (CERT_E_WRONG_USAGE from the chain engine).
+    refused_with(
+        issue(p, trusted_ca()),
+        "purpose",
+        Some(SEC_E_CERT_WRONG_USAGE),
+    );
 }
 
 #[test]

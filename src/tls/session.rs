@@ -125,6 +125,7 @@ pub fn map_rustls(e: &rustls::Error, outcome: Option<&SharedOutcome>) -> Error {
                 | C::ExpiredContext { .. }
                 | C::NotValidYet
                 | C::NotValidYetContext { .. } => Kind::CertExpired,
+                C::InvalidPurpose | C::InvalidPurposeContext { .. } => Kind::CertWrongUsage,
                 C::ApplicationVerificationFailure => Kind::HookRejected,
                 _ => Kind::BadCertificate,
             };
