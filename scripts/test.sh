@@ -86,7 +86,7 @@ fi
 
 if [ -n "${WSTLS_FUZZ_SECONDS:-}" ]; then
     if cargo fuzz --version >/dev/null 2>&1; then
-        for t in wsaioctl addr sspi_tokens; do
+        for t in wsaioctl addr sspi_tokens chacha; do
             echo "==> cargo fuzz run $t ($WSTLS_FUZZ_SECONDS s)"
             (cd "$ROOT" && RUSTC_BOOTSTRAP=1 cargo fuzz run -O "$t" -- \
                 -max_total_time="$WSTLS_FUZZ_SECONDS" -rss_limit_mb=4096)
