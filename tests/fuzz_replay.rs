@@ -90,7 +90,10 @@ fn addr_generated_inputs() {
 /// ChaCha20-Poly1305 against aws-lc: random keys, nonces, AADs and lengths up to 20 KiB.
 #[cfg(feature = "aws-lc-rs")]
 #[test]
-fn chacha_generated_inputs() {
+fn chacha_corpus_and_generated_inputs() {
+    for input in corpus("chacha") {
+        chacha::run(&input);
+    }
     let mut r = Rng(0x5eed_cafe_f00d_0001);
     for i in 0..600 {
         let len = if i % 3 == 0 {
