@@ -10,9 +10,12 @@
 #   5. the C suite again under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
 #   6. the C suite under valgrind memcheck (ctest -L memcheck);
 #   7. short cargo-fuzz runs when WSTLS_FUZZ_SECONDS is set and cargo-fuzz is installed (the
-#      saved corpora are replayed by cargo test in any case).
+#      saved corpora are replayed by cargo test in any case);
+#   8. the instruction counts of send/recv and EncryptMessage/DecryptMessage under callgrind
+#      against bench/callgrind-expected.json (bench/callgrind.sh; fails when one is more than 3%
+#      off; reuses target/release and builds two programs in bench/build).
 # Environment: BUILD_DIR (default build), JOBS (default: number of CPUs),
-#   WSTLS_SKIP_SANITIZERS=1, WSTLS_SKIP_MEMCHECK=1 (quicker local runs),
+#   WSTLS_SKIP_SANITIZERS=1, WSTLS_SKIP_MEMCHECK=1, WSTLS_SKIP_CALLGRIND=1 (quicker local runs),
 #   WSTLS_FUZZ_SECONDS=N (fuzz each target N seconds; nightly features via RUSTC_BOOTSTRAP=1).
 set -eu
 cd "$(dirname "$0")/.."
@@ -94,5 +97,9 @@ if [ -n "${WSTLS_FUZZ_SECONDS:-}" ]; then
     else
         echo "==> cargo-fuzz is not installed: fuzzing skipped (the corpora were replayed by cargo test)"
     fi
+fi
+if [ "${WSTLS_SKIP_CALLGRIND:-0}" != 1 ]; then
+    echo "==> instruction counts under callgrind (bench/callgrind.sh)"
+    sh bench/callgrind.sh
 fi
 echo "==> all tests passed"
