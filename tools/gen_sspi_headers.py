@@ -300,6 +300,18 @@ typedef PSecurityFunctionTableW (SEC_ENTRY *INIT_SECURITY_INTERFACE_W)(void);
     W.append(wrap("SECURITY_STATUS", "ExportSecurityContext", P(("PCtxtHandle", "phContext"), ("ULONG", "fFlags"), ("PSecBuffer", "pPackedContext"), ("void **", "pToken"))))
     W.append(wrap("SECURITY_STATUS", "SetContextAttributesA", P(("PCtxtHandle", "phContext"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
     W.append(wrap("SECURITY_STATUS", "SetContextAttributesW", P(("PCtxtHandle", "phContext"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "AddCredentialsA", P(("PCredHandle", "hCredentials"), ("LPSTR", "pszPrincipal"), ("LPSTR", "pszPackage"), ("ULONG", "fCredentialUse"), ("void *", "pAuthData"), ("SEC_GET_KEY_FN", "pGetKeyFn"), ("void *", "pvGetKeyArgument"), ("PTimeStamp", "ptsExpiry"))))
+    W.append(wrap("SECURITY_STATUS", "AddCredentialsW", P(("PCredHandle", "hCredentials"), ("LPWSTR", "pszPrincipal"), ("LPWSTR", "pszPackage"), ("ULONG", "fCredentialUse"), ("void *", "pAuthData"), ("SEC_GET_KEY_FN", "pGetKeyFn"), ("void *", "pvGetKeyArgument"), ("PTimeStamp", "ptsExpiry"))))
+    W.append(wrap("SECURITY_STATUS", "ImportSecurityContextA", P(("LPSTR", "pszPackage"), ("PSecBuffer", "pPackedContext"), ("void *", "Token"), ("PCtxtHandle", "phContext"))))
+    W.append(wrap("SECURITY_STATUS", "ImportSecurityContextW", P(("LPWSTR", "pszPackage"), ("PSecBuffer", "pPackedContext"), ("void *", "Token"), ("PCtxtHandle", "phContext"))))
+    W.append(wrap("SECURITY_STATUS", "SetCredentialsAttributesA", P(("PCredHandle", "phCredential"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "SetCredentialsAttributesW", P(("PCredHandle", "phCredential"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "QueryContextAttributesExA", P(("PCtxtHandle", "phContext"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "QueryContextAttributesExW", P(("PCtxtHandle", "phContext"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "QueryCredentialsAttributesExA", P(("PCredHandle", "phCredential"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "QueryCredentialsAttributesExW", P(("PCredHandle", "phCredential"), ("ULONG", "ulAttribute"), ("void *", "pBuffer"), ("ULONG", "cbBuffer"))))
+    W.append(wrap("SECURITY_STATUS", "ChangeAccountPasswordA", P(("LPSTR", "pszPackageName"), ("LPSTR", "pszDomainName"), ("LPSTR", "pszAccountName"), ("LPSTR", "pszOldPassword"), ("LPSTR", "pszNewPassword"), ("BOOLEAN", "bImpersonating"), ("ULONG", "dwReserved"), ("PSecBufferDesc", "pOutput"))))
+    W.append(wrap("SECURITY_STATUS", "ChangeAccountPasswordW", P(("LPWSTR", "pszPackageName"), ("LPWSTR", "pszDomainName"), ("LPWSTR", "pszAccountName"), ("LPWSTR", "pszOldPassword"), ("LPWSTR", "pszNewPassword"), ("BOOLEAN", "bImpersonating"), ("ULONG", "dwReserved"), ("PSecBufferDesc", "pOutput"))))
     W.append(wrap("PSecurityFunctionTableA", "InitSecurityInterfaceA", P()))
     W.append(wrap("PSecurityFunctionTableW", "InitSecurityInterfaceW", P()))
     L.append("/* The SSPI functions (static inline wrappers over the wstls_ symbols). */")
@@ -323,6 +335,12 @@ typedef PSecurityFunctionTableW (SEC_ENTRY *INIT_SECURITY_INTERFACE_W)(void);
 #define EnumerateSecurityPackages EnumerateSecurityPackagesW
 #define QuerySecurityPackageInfo QuerySecurityPackageInfoW
 #define SetContextAttributes SetContextAttributesW
+#define ImportSecurityContext ImportSecurityContextW
+#define AddCredentials AddCredentialsW
+#define SetCredentialsAttributes SetCredentialsAttributesW
+#define QueryContextAttributesEx QueryContextAttributesExW
+#define QueryCredentialsAttributesEx QueryCredentialsAttributesExW
+#define ChangeAccountPassword ChangeAccountPasswordW
 #define InitSecurityInterface InitSecurityInterfaceW
 #else
 #define SEC_TCHAR SEC_CHAR
@@ -341,6 +359,12 @@ typedef PSecurityFunctionTableW (SEC_ENTRY *INIT_SECURITY_INTERFACE_W)(void);
 #define EnumerateSecurityPackages EnumerateSecurityPackagesA
 #define QuerySecurityPackageInfo QuerySecurityPackageInfoA
 #define SetContextAttributes SetContextAttributesA
+#define ImportSecurityContext ImportSecurityContextA
+#define AddCredentials AddCredentialsA
+#define SetCredentialsAttributes SetCredentialsAttributesA
+#define QueryContextAttributesEx QueryContextAttributesExA
+#define QueryCredentialsAttributesEx QueryCredentialsAttributesExA
+#define ChangeAccountPassword ChangeAccountPasswordA
 #define InitSecurityInterface InitSecurityInterfaceA
 #endif
 
