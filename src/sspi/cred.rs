@@ -516,17 +516,16 @@ impl Credential {
         cfg.client_auth_cert_resolver = self.client_cert.clone();
         // Resumption skips verification: only verified, named connections feed the cache.
         let named = target.is_some_and(|t| rustls::pki_types::ServerName::try_from(t).is_ok());
-        cfg.resumption = if !named
-            || !check_chain
-            || !check_name
-            || self.flags & SCH_CRED_DISABLE_RECONNECTS != 0
-        {
-            Resumption::disabled()
-        } else {
+        let resume =
+            named && check_chain && check_name && self.flags & SCH_CRED_DISABLE_RECONNECTS == 0;
+        cfg.resumption = if resume {
             // Sessions of this credential only (rustls resumes with the config's own verifier
             // and resolver, so another store's tickets would be taken and dropped).
             Resumption::store(Arc::new(rustls::client::ClientSessionMemoryCache::new(256)))
+        } else {
+            Resumption::disabled()
         };
+        cfg.send_ticket_request = config::ticket_request(resume);
         let cfg = Arc::new(cfg);
         cache.insert(key, cfg.clone());
         Ok(cfg)

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use once_cell::sync::Lazy;
-use rustls::client::{ClientSessionMemoryCache, Resumption};
+use rustls::client::{ClientSessionMemoryCache, Resumption, TicketRequest};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
@@ -15,6 +15,11 @@ use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion
 
 use super::verify::{Hook, Policy, SharedOutcome, Verifier};
 use crate::error::{Error, Kind, Result};
+
+/// TLS 1.3 session tickets a server sends after a full handshake (rustls's default).
+pub const TICKETS_FULL: u8 = 2;
+/// Tickets a wstls client asks for after a resumed handshake (RFC 9149).
+pub const TICKETS_RESUMED: u8 = 1;
 
 /// Which protocol versions may be negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -451,18 +456,31 @@ fn build_client_config(
     // Sessions are kept per config (that is, per server name and settings): rustls resumes only
     // with the config's own verifier, so a shared store would let other settings' tickets
     // displace usable ones.
-    cfg.resumption = if has_hook || !client_resumption_enabled() {
+    let resume = !has_hook && client_resumption_enabled();
+    cfg.resumption = if resume {
+        Resumption::store(Arc::new(ClientSessionMemoryCache::new(256)))
+    } else {
         // A CE validation hook is called once per handshake (programs keep per-connection
         // state in it); a resumed handshake has no certificate to show it.
         Resumption::disabled()
-    } else {
-        Resumption::store(Arc::new(ClientSessionMemoryCache::new(256)))
     };
+    cfg.send_ticket_request = ticket_request(resume);
     cfg.alpn_protocols = o.alpn.to_vec();
     if let Some(k) = key_log() {
         cfg.key_log = k;
     }
     Ok((Arc::new(cfg), outcome))
+}
+
+/// The RFC 9149 `ticket_request` a client sends: two tickets after a full handshake (as
+/// servers send by default), one after a resumption (the ticket used is spent, so one keeps
+/// the store as full; OpenSSL's servers send one unasked), none when the config never
+/// resumes. Servers that do not know the extension ignore it.
+pub fn ticket_request(resume: bool) -> Option<TicketRequest> {
+    Some(TicketRequest {
+        new_session_count: if resume { TICKETS_FULL } else { 0 },
+        resumption_count: if resume { TICKETS_RESUMED } else { 0 },
+    })
 }
 
 /// Options for a server config.
@@ -556,6 +574,11 @@ fn finish_server(
         cfg.ticketer = t;
     }
     cfg.session_storage = rustls::server::ServerSessionMemoryCache::new(1024);
+    // Clients without RFC 9149 ticket_request get rustls's default two tickets per handshake;
+    // a client that asks gets what it asks for, up to two (wstls clients ask for one after a
+    // resumption: each ticket costs an encryption and a key derivation).
+    cfg.send_tls13_tickets = TICKETS_FULL as usize;
+    cfg.max_tls13_tickets = TICKETS_FULL as usize;
     if let Some(k) = key_log() {
         cfg.key_log = k;
     }

@@ -184,3 +184,117 @@ pub fn map_rustls(e: &rustls::Error, outcome: Option<&SharedOutcome>) -> Error {
     };
     Error::new(kind, text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::config::{ClientAuth, Identity, Versions, TICKETS_FULL, TICKETS_RESUMED};
+
+    /// Moves everything `from` has to send into `to`; `false` if there was nothing.
+    fn xfer(from: &mut Session, to: &mut Session) -> bool {
+        let mut buf = Vec::new();
+        while from.conn.wants_write() {
+            from.conn.write_tls(&mut buf).unwrap();
+        }
+        let mut rd = &buf[..];
+        while !rd.is_empty() {
+            to.conn.read_tls(&mut rd).unwrap();
+            to.process().unwrap();
+        }
+        !buf.is_empty()
+    }
+
+    /// Runs a handshake (and the tickets after it) in memory; returns the client's tickets
+    /// and whether it resumed.
+    fn connect(mut c: Session, mut s: Session) -> (u32, bool) {
+        while xfer(&mut c, &mut s) | xfer(&mut s, &mut c) {}
+        assert!(!c.conn.is_handshaking() && !s.conn.is_handshaking());
+        let resumed = c.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+        match &c.conn {
+            Connection::Client(cc) => (cc.tls13_tickets_received(), resumed),
+            Connection::Server(_) => unreachable!(),
+        }
+    }
+
+    /// A wstls client asks (RFC 9149) for two tickets after a full handshake and one after a
+    /// resumption, and a wstls server sends what it is asked for; a client that does not ask
+    /// still gets two.
+    #[test]
+    fn ticket_request_counts() {
+        let ca = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let cert_pem = ca.cert.pem();
+        let id = Identity::from_pem(
+            cert_pem.as_bytes(),
+            ca.signing_key.serialize_pem().as_bytes(),
+        )
+        .unwrap();
+        let roots = crate::tls::roots::store_from_pem(cert_pem.as_bytes()).unwrap();
+        let versions = Versions {
+            tls12: false,
+            tls13: true,
+        };
+        let scfg = config::server_config(ServerOptions {
+            versions,
+            identity: id,
+            client_auth: ClientAuth::None,
+            client_ca: None,
+            alpn: &[],
+        })
+        .unwrap();
+        // An ALPN list of its own: a client config (and session store) no other test shares.
+        let alpn = [b"ticket-request-test".to_vec()];
+        let client = || {
+            Session::client(
+                ClientOptions {
+                    versions,
+                    policy: Policy {
+                        name: Some("localhost".into()),
+                        check_chain: true,
+                        check_name: true,
+                        hook: None,
+                        require_name: true,
+                    },
+                    identity: None,
+                    alpn: &alpn,
+                    roots: Some(roots.clone()),
+                },
+                Some("localhost"),
+                std::net::Ipv4Addr::LOCALHOST.into(),
+            )
+            .unwrap()
+        };
+        let server = || Session::server_with(scfg.clone()).unwrap();
+        assert_eq!(
+            connect(client(), server()),
+            (TICKETS_FULL as u32, false),
+            "full handshake"
+        );
+        for _ in 0..3 {
+            assert_eq!(
+                connect(client(), server()),
+                (TICKETS_RESUMED as u32, true),
+                "resumed handshake"
+            );
+        }
+        // A client without the extension (rustls's default config, same roots): two tickets
+        // after a resumption too.
+        let mut plain = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .with_root_certificates(roots.clone())
+            .with_no_client_auth();
+        assert!(plain.send_ticket_request.is_none());
+        plain.resumption = rustls::client::Resumption::in_memory_sessions(8);
+        let plain = Arc::new(plain);
+        let plain_client = || {
+            Session::client_with(
+                plain.clone(),
+                SharedOutcome::default(),
+                ServerName::try_from("localhost").unwrap(),
+            )
+            .unwrap()
+        };
+        assert_eq!(connect(plain_client(), server()), (2, false));
+        assert_eq!(connect(plain_client(), server()), (2, true));
+    }
+}
