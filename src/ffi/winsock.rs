@@ -249,6 +249,7 @@ pub unsafe extern "C" fn wstls_accept(
             let mut st = child.state();
             st.conn = Conn::Connected;
             st.bound = true;
+            st.peer = Some(peer);
         }
         // As on Windows, the accepted socket has the listener's properties, non-blocking mode
         // included.

@@ -34,7 +34,7 @@ pub fn begin_client(sock: &Socket, t: &SocketTls) -> Result<()> {
 /// The client session for `sock` from `t`, not yet installed (the secure socket extensions'
 /// allow-insecure path sends the ClientHello itself before deciding to install it).
 pub fn client_session(sock: &Socket, t: &SocketTls) -> Result<Session> {
-    let peer = sock.peer_addr()?;
+    let peer = sock.connected_peer()?;
     let identity = match &t.client_identity {
         Some(id) => Some(id.clone()),
         None => default_client_identity()?,

@@ -44,6 +44,9 @@ pub struct State {
     /// TLS settings for this socket (CE `SO_SECURE`, secure socket extensions, wstls
     /// extensions). `None` for a plain socket.
     pub tls: Option<SocketTls>,
+    /// The stream peer's address, kept when the connection is made (from `accept`, or the
+    /// connect that completed), so starting TLS does not ask the kernel again.
+    pub peer: Option<SocketAddr>,
 }
 
 pub struct Socket {
@@ -98,15 +101,21 @@ impl Socket {
                 ))
             }
         };
-        let sock =
-            socket2::Socket::new(domain, sty, p).map_err(|e| Error::from_io(&e, "socket"))?;
+        // Non-blocking from the start (SOCK_NONBLOCK; socket2 adds SOCK_CLOEXEC): two fcntl
+        // calls fewer per socket.
+        let sock = socket2::Socket::new(domain, sty.nonblocking(), p)
+            .map_err(|e| Error::from_io(&e, "socket"))?;
         Self::from_native(sock, af, ty, proto)
     }
 
-    /// Wraps an already open native socket (from `socket` or `accept`).
+    /// Wraps an already open native socket (from `socket` or `accept`), which must have been
+    /// created non-blocking (`SOCK_NONBLOCK`): wstls waits with `poll`, and the Windows
+    /// blocking mode is its own flag.
     pub fn from_native(sock: socket2::Socket, af: i32, ty: i32, proto: i32) -> Result<Socket> {
-        sock.set_nonblocking(true)
-            .map_err(|e| Error::from_io(&e, "socket: set O_NONBLOCK"))?;
+        debug_assert!(
+            sock.nonblocking().unwrap_or(true),
+            "from_native: blocking fd"
+        );
         if domain_is_v6(af) {
             // Windows defaults IPV6_V6ONLY to TRUE; so does this.
             let _ = sock.set_only_v6(true);
@@ -133,6 +142,7 @@ impl Socket {
                 },
                 exclusive_addr: false,
                 tls: None,
+                peer: None,
             }),
             tls: TlsIo::new(),
         })
@@ -386,13 +396,26 @@ impl Socket {
         let r = self.sock.connect(&addr::to_sockaddr(to));
         match r {
             Ok(()) => {
-                self.state().conn = Conn::Connected;
+                let mut st = self.state();
+                st.conn = Conn::Connected;
+                if self.is_stream() {
+                    st.peer = Some(*to);
+                }
                 Ok(())
             }
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {
                 self.state().conn = Conn::Connecting;
                 if self.is_nonblocking() {
                     return Err(Error::would_block("connect"));
+                }
+                // The descriptor is always non-blocking, so the kernel says EINPROGRESS even
+                // where the connection is already made (loopback): a peer address means
+                // connected, without a poll and SO_ERROR.
+                if let Ok(peer) = self.sock.peer_addr() {
+                    let mut st = self.state();
+                    st.conn = Conn::Connected;
+                    st.peer = addr::from_sockaddr(&peer).ok();
+                    return Ok(());
                 }
                 // Windows' connect has no SO_SNDTIMEO; the kernel's own limit applies.
                 self.wait(Dir::Write, None, "connect")?;
@@ -420,8 +443,9 @@ impl Socket {
         match err {
             None => {
                 // Writable with no error: connected, unless still in progress.
-                if self.sock.peer_addr().is_ok() {
+                if let Ok(peer) = self.sock.peer_addr() {
                     st.conn = Conn::Connected;
+                    st.peer = addr::from_sockaddr(&peer).ok();
                     Ok(())
                 } else {
                     Err(Error::would_block("connect"))
@@ -462,7 +486,8 @@ impl Socket {
             ));
         }
         loop {
-            match self.sock.accept() {
+            // Non-blocking and close-on-exec from the start (see `from_native`).
+            match self.sock.accept4(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK) {
                 Ok((s, a)) => {
                     let a = addr::from_sockaddr(&a)?;
                     return Ok((s, a));
@@ -493,6 +518,14 @@ impl Socket {
             .local_addr()
             .map_err(|e| Error::from_io(&e, "getsockname"))?;
         addr::from_sockaddr(&a)
+    }
+
+    /// The stream peer's address as kept when the connection was made, else from the kernel.
+    pub fn connected_peer(&self) -> Result<SocketAddr> {
+        if let Some(p) = self.state().peer {
+            return Ok(p);
+        }
+        self.peer_addr()
     }
 
     pub fn peer_addr(&self) -> Result<SocketAddr> {
