@@ -499,6 +499,83 @@ fn second_connection_resumes() {
     assert_eq!(srv.join().unwrap(), vec![0, 1]);
 }
 
+/// A TLS 1.3 server keeps its session tickets queued until the socket's next operation
+/// (docs/performance.md): they reach the client whatever that operation is, not only a `send`
+/// (`closesocket` at once; `recv` to the end; `select`, `recv`, `send`), so each later
+/// connection resumes.
+#[test]
+fn tickets_reach_clients_whatever_the_server_does_next() {
+    let (l, port) = secure_listener(|_| {});
+    let srv = thread::spawn(move || {
+        // 1. Closes at once.
+        let a = accept(l);
+        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        close(a);
+        // 2. Only reads, to the client's close_notify.
+        let a = accept(l);
+        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        assert_eq!(recv_exact(a, 1), b"q");
+        let mut b = [0u8; 4];
+        assert_eq!(recv_some(a, &mut b), 0, "{:?}", last_error());
+        close(a);
+        // 3. Waits in select until the client sends, then reads and sends.
+        let a = accept(l);
+        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        // (The limit only keeps a broken build from hanging the test.)
+        let (n, readable, _) = select1(&[a], &[], 30_000);
+        assert_eq!((n, readable), (1, vec![a]), "{:?}", last_error());
+        assert_eq!(recv_exact(a, 1), b"q");
+        assert_eq!(send_all(a, b"r"), 1);
+        close(a);
+        // 4. The last client only checks that it resumes.
+        let a = accept(l);
+        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        close(a);
+        close(l);
+    });
+    let client = || {
+        let c = tcp();
+        set_secure(c);
+        set_peer_name(c, "localhost");
+        // An ALPN list of its own: a client config (and session store) no other test shares.
+        assert_eq!(
+            ioctl(c, WSTLS_SO_SET_ALPN, b"\x0cticket-order", &mut []).0,
+            0
+        );
+        assert_eq!(connect(c, port), 0, "connect: {:?}", last_error());
+        c
+    };
+    let mut resumed = vec![];
+    let mut b = [0u8; 4];
+    // 1. The tickets arrive with the server's close_notify.
+    let c = client();
+    resumed.push(session_info(c).resumed);
+    assert_eq!(recv_some(c, &mut b), 0, "{:?}", last_error());
+    close(c);
+    // 2. The server reads to the end.
+    let c = client();
+    resumed.push(session_info(c).resumed);
+    assert_eq!(send_all(c, b"q"), 1);
+    assert_eq!(wstls_shutdown(c, wsa::SD_SEND), 0, "{:?}", last_error());
+    assert_eq!(recv_some(c, &mut b), 0, "{:?}", last_error());
+    close(c);
+    // 3. The server waits in select, then reads and replies.
+    let c = client();
+    resumed.push(session_info(c).resumed);
+    assert_eq!(send_all(c, b"q"), 1);
+    assert_eq!(recv_exact(c, 1), b"r");
+    close(c);
+    let c = client();
+    resumed.push(session_info(c).resumed);
+    close(c);
+    srv.join().unwrap();
+    assert_eq!(
+        resumed,
+        vec![0, 1, 1, 1],
+        "each connection after the first resumes"
+    );
+}
+
 #[test]
 fn silent_client_times_out_in_accept() {
     let (l, port) = secure_listener(|s| set_rcvtimeo(s, 300));

@@ -8,7 +8,7 @@
 //! to move bytes between rustls and the non-blocking descriptor, so a thread blocked in `recv`
 //! never holds up another thread's `send`.
 use std::io::{self, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -44,6 +44,9 @@ struct Inner {
 pub struct TlsIo {
     inner: Mutex<Inner>,
     cv: Condvar,
+    /// Threads waiting on `cv` (changed only with `inner` locked): the handshake's end wakes
+    /// them only if there are any (a notify is a futex call even with no waiter).
+    waiters: AtomicUsize,
     active: AtomicBool,
 }
 
@@ -144,6 +147,7 @@ impl TlsIo {
                 close_sent: false,
             }),
             cv: Condvar::new(),
+            waiters: AtomicUsize::new(0),
             active: AtomicBool::new(false),
         }
     }
@@ -216,10 +220,14 @@ impl TlsIo {
                         "TLS handshake (in progress on another thread)",
                     ));
                 }
-                let _g = self
+                self.waiters.fetch_add(1, Ordering::Relaxed);
+                let g = self
                     .cv
                     .wait_timeout(g, std::time::Duration::from_millis(200))
-                    .unwrap_or_else(|e| e.into_inner());
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+                self.waiters.fetch_sub(1, Ordering::Relaxed);
+                drop(g);
                 sock.check_open()?;
                 continue;
             };
@@ -255,7 +263,9 @@ impl TlsIo {
                     g.phase = Phase::Failed(e.kind, e.message.clone());
                 }
             }
-            self.cv.notify_all();
+            if self.waiters.load(Ordering::Relaxed) > 0 {
+                self.cv.notify_all();
+            }
             return r;
         }
     }
@@ -263,15 +273,22 @@ impl TlsIo {
     /// One non-blocking pass: flush what rustls wants to send, read what is there.
     fn step(sock: &Socket, sess: &mut Session) -> Result<Step> {
         loop {
+            let mut sent = false;
             while sess.conn.wants_write() {
                 match sess.conn.write_tls(&mut Fd(sock)) {
-                    Ok(_) => {}
+                    Ok(_) => sent = true,
                     Err(e) if would_block(&e) => return Ok(Step::Blocked(Dir::Write)),
                     Err(e) => return Err(Error::from_io(&e, "TLS handshake (send)")),
                 }
             }
             if !sess.conn.is_handshaking() {
                 return Ok(Step::Done);
+            }
+            if sent {
+                // The peer answers a flight only after it has read it: wait for the answer
+                // rather than try a read that would find nothing (one syscall fewer per
+                // flight; poll reports data already there at once).
+                return Ok(Step::Blocked(Dir::Read));
             }
             match sess.conn.read_tls(&mut Fd(sock)) {
                 Ok(0) => {
@@ -287,11 +304,26 @@ impl TlsIo {
                         let _ = sess.conn.write_tls(&mut Fd(sock));
                         return Err(err);
                     }
+                    if Self::holds_tickets(sess) {
+                        return Ok(Step::Done);
+                    }
                 }
                 Err(e) if would_block(&e) => return Ok(Step::Blocked(Dir::Read)),
                 Err(e) => return Err(Error::from_io(&e, "TLS handshake (receive)")),
             }
         }
+    }
+
+    /// A TLS 1.3 server whose handshake just completed has nothing left to say but its
+    /// session tickets, which no client waits for: they stay queued in rustls and leave with
+    /// the first thing the socket does next (`send`, a `recv` that finds no data, `select`,
+    /// `shutdown`, `closesocket`), usually in the same segment as the first reply: one
+    /// `sendmsg` and one wakeup of the client fewer per connection. A TLS 1.2 server's last
+    /// flight (its `Finished`) is what the client waits for, so it is sent at once.
+    fn holds_tickets(sess: &Session) -> bool {
+        matches!(sess.conn, rustls::Connection::Server(_))
+            && !sess.conn.is_handshaking()
+            && sess.conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3)
     }
 
     /// Ensures the handshake is done before data moves (advancing it if needed).
