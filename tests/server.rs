@@ -576,6 +576,64 @@ fn tickets_reach_clients_whatever_the_server_does_next() {
     );
 }
 
+/// Segments this end has sent that the peer has not acknowledged yet (TCP_INFO).
+fn unacked(s: SOCKET) -> u32 {
+    let sock = wstls::net::lookup(s).unwrap();
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+    let r = unsafe {
+        libc::getsockopt(
+            sock.fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            &mut info as *mut libc::tcp_info as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    assert_eq!(r, 0);
+    info.tcpi_unacked
+}
+
+/// The server acknowledges the client's Finished as soon as its handshake completes, though it
+/// keeps its tickets queued: otherwise the kernel would delay that ACK (40 ms on Linux) and a
+/// client with Nagle's algorithm on (TCP_NODELAY off, as in most legacy code) would hold its
+/// first request until then. Checked on the client's socket once the server's `accept` has
+/// returned (a loopback ACK is delivered within the sender's system call).
+#[test]
+fn server_acknowledges_the_client_finished_at_once() {
+    let (l, port) = secure_listener(|_| {});
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let srv = thread::spawn(move || {
+        for _ in 0..2 {
+            let a = accept(l);
+            assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+            tx.send(()).unwrap();
+            done_rx.recv().unwrap();
+            close(a);
+        }
+        close(l);
+    });
+    // A full handshake, then a resumed one (a name and ALPN list of their own: a client
+    // config no other test shares).
+    for _ in 0..2 {
+        let c = tcp();
+        set_secure(c);
+        set_peer_name(c, "localhost");
+        assert_eq!(ioctl(c, WSTLS_SO_SET_ALPN, b"\x08quickack", &mut []).0, 0);
+        assert_eq!(connect(c, port), 0, "connect: {:?}", last_error());
+        rx.recv().unwrap();
+        assert_eq!(
+            unacked(c),
+            0,
+            "the client's Finished is still unacknowledged"
+        );
+        done_tx.send(()).unwrap();
+        close(c);
+    }
+    srv.join().unwrap();
+}
+
 #[test]
 fn silent_client_times_out_in_accept() {
     let (l, port) = secure_listener(|s| set_rcvtimeo(s, 300));

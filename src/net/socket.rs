@@ -520,6 +520,22 @@ impl Socket {
         addr::from_sockaddr(&a)
     }
 
+    /// Sends the ACK the kernel owes the peer now rather than when the delayed-ACK timer
+    /// fires (`TCP_QUICKACK`; best effort).
+    pub fn quick_ack(&self) {
+        let one: libc::c_int = 1;
+        // SAFETY: a valid descriptor and a c_int option value.
+        unsafe {
+            libc::setsockopt(
+                self.fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_QUICKACK,
+                &one as *const libc::c_int as *const libc::c_void,
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+
     /// The stream peer's address as kept when the connection was made, else from the kernel.
     pub fn connected_peer(&self) -> Result<SocketAddr> {
         if let Some(p) = self.state().peer {

@@ -304,7 +304,15 @@ impl TlsIo {
                         let _ = sess.conn.write_tls(&mut Fd(sock));
                         return Err(err);
                     }
-                    if Self::holds_tickets(sess) {
+                    if !sess.conn.is_handshaking()
+                        && !sess.is_client()
+                        && (Self::holds_tickets(sess) || !sess.conn.wants_write())
+                    {
+                        // The client's last flight ended the handshake and nothing goes back
+                        // at once to acknowledge it: without an immediate ACK, a client that
+                        // keeps Nagle on (most legacy code) holds its first request until the
+                        // delayed-ACK timer (40 ms on Linux).
+                        sock.quick_ack();
                         return Ok(Step::Done);
                     }
                 }
@@ -318,8 +326,9 @@ impl TlsIo {
     /// session tickets, which no client waits for: they stay queued in rustls and leave with
     /// the first thing the socket does next (`send`, a `recv` that finds no data, `select`,
     /// `shutdown`, `closesocket`), usually in the same segment as the first reply: one
-    /// `sendmsg` and one wakeup of the client fewer per connection. A TLS 1.2 server's last
-    /// flight (its `Finished`) is what the client waits for, so it is sent at once.
+    /// `sendmsg` and one wakeup of the client fewer per connection. The client's `Finished`
+    /// is acknowledged at once instead (`Socket::quick_ack`). A TLS 1.2 server's last flight
+    /// (its `Finished`) is what the client waits for, so it is sent at once.
     fn holds_tickets(sess: &Session) -> bool {
         matches!(sess.conn, rustls::Connection::Server(_))
             && !sess.conn.is_handshaking()

@@ -474,12 +474,14 @@ fn build_client_config(
 
 /// The RFC 9149 `ticket_request` a client sends: two tickets after a full handshake (as
 /// servers send by default), one after a resumption (the ticket used is spent, so one keeps
-/// the store as full; OpenSSL's servers send one unasked), none when the config never
-/// resumes. Servers that do not know the extension ignore it.
+/// the store as full; OpenSSL's servers send one unasked). A client that never resumes asks
+/// nothing (asking for none would leave a server that honours it with nothing to send after
+/// the handshake, and a client with Nagle on waiting for the delayed ACK of its `Finished`).
+/// Servers that do not know the extension ignore it.
 pub fn ticket_request(resume: bool) -> Option<TicketRequest> {
-    Some(TicketRequest {
-        new_session_count: if resume { TICKETS_FULL } else { 0 },
-        resumption_count: if resume { TICKETS_RESUMED } else { 0 },
+    resume.then_some(TicketRequest {
+        new_session_count: TICKETS_FULL,
+        resumption_count: TICKETS_RESUMED,
     })
 }
 
