@@ -238,7 +238,7 @@ pub fn with_fast_chacha(mut p: CryptoProvider) -> CryptoProvider {
         // One leaked suite per ChaCha20 suite, once per process (suites must be 'static).
         match *s {
             SupportedCipherSuite::Tls13(t) => {
-                let suite: &'static Tls13CipherSuite = Box::leak(Box::new(Tls13CipherSuite {
+                let suite: &'static Tls13CipherSuite = super::leak(Tls13CipherSuite {
                     common: rustls::CipherSuiteCommon {
                         suite: t.common.suite,
                         hash_provider: t.common.hash_provider,
@@ -247,11 +247,11 @@ pub fn with_fast_chacha(mut p: CryptoProvider) -> CryptoProvider {
                     hkdf_provider: t.hkdf_provider,
                     aead_alg: &TLS13_CHACHA,
                     quic: t.quic,
-                }));
+                });
                 *s = SupportedCipherSuite::Tls13(suite);
             }
             SupportedCipherSuite::Tls12(t) => {
-                let suite: &'static Tls12CipherSuite = Box::leak(Box::new(Tls12CipherSuite {
+                let suite: &'static Tls12CipherSuite = super::leak(Tls12CipherSuite {
                     common: rustls::CipherSuiteCommon {
                         suite: t.common.suite,
                         hash_provider: t.common.hash_provider,
@@ -261,7 +261,7 @@ pub fn with_fast_chacha(mut p: CryptoProvider) -> CryptoProvider {
                     kx: t.kx,
                     sign: t.sign,
                     aead_alg: &TLS12_CHACHA,
-                }));
+                });
                 *s = SupportedCipherSuite::Tls12(suite);
             }
         }

@@ -216,7 +216,7 @@ pub fn with_prepared_hkdf(mut p: CryptoProvider) -> CryptoProvider {
             _ => continue,
         };
         // One leaked suite per TLS 1.3 suite, once per process (suites must be 'static).
-        let suite: &'static Tls13CipherSuite = Box::leak(Box::new(Tls13CipherSuite {
+        let suite: &'static Tls13CipherSuite = super::leak(Tls13CipherSuite {
             common: rustls::CipherSuiteCommon {
                 suite: t.common.suite,
                 hash_provider: t.common.hash_provider,
@@ -225,7 +225,7 @@ pub fn with_prepared_hkdf(mut p: CryptoProvider) -> CryptoProvider {
             hkdf_provider: hkdf,
             aead_alg: t.aead_alg,
             quic: t.quic,
-        }));
+        });
         *s = SupportedCipherSuite::Tls13(suite);
     }
     p

@@ -30,3 +30,16 @@ pub fn provider() -> Arc<CryptoProvider> {
     });
     P.clone()
 }
+
+/// Leaks `v` for the process's lifetime (rustls wants `&'static` suites) and keeps its address
+/// in a static list, so that a suite a later step of [`provider`] replaces stays reachable:
+/// leak checkers (LeakSanitizer, valgrind) report only what nothing points to. A handful of
+/// suites, built once per process.
+pub(crate) fn leak<T: 'static>(v: T) -> &'static T {
+    static KEPT: Lazy<std::sync::Mutex<Vec<usize>>> = Lazy::new(Default::default);
+    let r: &'static T = Box::leak(Box::new(v));
+    KEPT.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(r as *const T as usize);
+    r
+}
