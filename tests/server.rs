@@ -22,11 +22,27 @@ fn secure_listener(extra: impl FnOnce(SOCKET)) -> (SOCKET, u16) {
 }
 
 fn secure_client(port: u16) -> SOCKET {
+    secure_client_with_alpn(port, b"")
+}
+
+/// A secure client offering the ALPN list `wire` (none if empty): a test that offers a list of
+/// its own gets a client config, and so a session store, that no other test shares.
+fn secure_client_with_alpn(port: u16, wire: &[u8]) -> SOCKET {
     let c = tcp();
     set_secure(c);
     set_peer_name(c, "localhost");
+    if !wire.is_empty() {
+        assert_eq!(ioctl(c, WSTLS_SO_SET_ALPN, wire, &mut []).0, 0);
+    }
     assert_eq!(connect(c, port), 0, "connect: {:?}", last_error());
     c
+}
+
+/// `accept` that must succeed.
+fn accept_ok(l: SOCKET) -> SOCKET {
+    let a = accept(l);
+    assert_ne!(a, wsa::INVALID_SOCKET, "accept: {:?}", last_error());
+    a
 }
 
 fn session_info(s: SOCKET) -> WSTLS_SESSION_INFO {
@@ -508,19 +524,16 @@ fn tickets_reach_clients_whatever_the_server_does_next() {
     let (l, port) = secure_listener(|_| {});
     let srv = thread::spawn(move || {
         // 1. Closes at once.
-        let a = accept(l);
-        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        let a = accept_ok(l);
         close(a);
         // 2. Only reads, to the client's close_notify.
-        let a = accept(l);
-        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        let a = accept_ok(l);
         assert_eq!(recv_exact(a, 1), b"q");
         let mut b = [0u8; 4];
         assert_eq!(recv_some(a, &mut b), 0, "{:?}", last_error());
         close(a);
         // 3. Waits in select until the client sends, then reads and sends.
-        let a = accept(l);
-        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        let a = accept_ok(l);
         // (The limit only keeps a broken build from hanging the test.)
         let (n, readable, _) = select1(&[a], &[], 30_000);
         assert_eq!((n, readable), (1, vec![a]), "{:?}", last_error());
@@ -528,23 +541,12 @@ fn tickets_reach_clients_whatever_the_server_does_next() {
         assert_eq!(send_all(a, b"r"), 1);
         close(a);
         // 4. The last client only checks that it resumes.
-        let a = accept(l);
-        assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+        let a = accept_ok(l);
         close(a);
         close(l);
     });
-    let client = || {
-        let c = tcp();
-        set_secure(c);
-        set_peer_name(c, "localhost");
-        // An ALPN list of its own: a client config (and session store) no other test shares.
-        assert_eq!(
-            ioctl(c, WSTLS_SO_SET_ALPN, b"\x0cticket-order", &mut []).0,
-            0
-        );
-        assert_eq!(connect(c, port), 0, "connect: {:?}", last_error());
-        c
-    };
+    // An ALPN list of its own: a session store no other test shares.
+    let client = || secure_client_with_alpn(port, b"\x0cticket-order");
     let mut resumed = vec![];
     let mut b = [0u8; 4];
     // 1. The tickets arrive with the server's close_notify.
@@ -606,22 +608,17 @@ fn server_acknowledges_the_client_finished_at_once() {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let srv = thread::spawn(move || {
         for _ in 0..2 {
-            let a = accept(l);
-            assert_ne!(a, wsa::INVALID_SOCKET, "{:?}", last_error());
+            let a = accept_ok(l);
             tx.send(()).unwrap();
             done_rx.recv().unwrap();
             close(a);
         }
         close(l);
     });
-    // A full handshake, then a resumed one (a name and ALPN list of their own: a client
-    // config no other test shares).
+    // A full handshake, then a resumed one (an ALPN list of their own: a session store no
+    // other test shares).
     for _ in 0..2 {
-        let c = tcp();
-        set_secure(c);
-        set_peer_name(c, "localhost");
-        assert_eq!(ioctl(c, WSTLS_SO_SET_ALPN, b"\x08quickack", &mut []).0, 0);
-        assert_eq!(connect(c, port), 0, "connect: {:?}", last_error());
+        let c = secure_client_with_alpn(port, b"\x08quickack");
         rx.recv().unwrap();
         assert_eq!(
             unacked(c),

@@ -412,9 +412,7 @@ impl Socket {
                 // where the connection is already made (loopback): a peer address means
                 // connected, without a poll and SO_ERROR.
                 if let Ok(peer) = self.sock.peer_addr() {
-                    let mut st = self.state();
-                    st.conn = Conn::Connected;
-                    st.peer = addr::from_sockaddr(&peer).ok();
+                    Self::mark_connected(&mut self.state(), &peer);
                     return Ok(());
                 }
                 // Windows' connect has no SO_SNDTIMEO; the kernel's own limit applies.
@@ -444,8 +442,7 @@ impl Socket {
             None => {
                 // Writable with no error: connected, unless still in progress.
                 if let Ok(peer) = self.sock.peer_addr() {
-                    st.conn = Conn::Connected;
-                    st.peer = addr::from_sockaddr(&peer).ok();
+                    Self::mark_connected(&mut st, &peer);
                     Ok(())
                 } else {
                     Err(Error::would_block("connect"))
@@ -458,6 +455,12 @@ impl Socket {
                 Err(err)
             }
         }
+    }
+
+    /// A connect that completed, to the kernel's `peer`.
+    fn mark_connected(st: &mut State, peer: &SockAddr) {
+        st.conn = Conn::Connected;
+        st.peer = addr::from_sockaddr(peer).ok();
     }
 
     /// Updates a pending non-blocking connect without waiting; returns the state.

@@ -304,14 +304,21 @@ impl TlsIo {
                         let _ = sess.conn.write_tls(&mut Fd(sock));
                         return Err(err);
                     }
+                    // A server whose handshake the client's last flight just completed.
+                    // TLS 1.3: what is left to send is session tickets, which no client waits
+                    // for; they stay queued in rustls and leave with the socket's next
+                    // operation (`send`, a `recv` that finds nothing, `select`, `shutdown`,
+                    // `closesocket`), usually in the same segment as the first reply (one
+                    // `sendmsg` and one client wakeup fewer). TLS 1.2: the server's own last
+                    // flight, when there is one, is what the client waits for: sent below.
+                    // With nothing going back at once, the client's flight is acknowledged
+                    // now: a client that keeps Nagle on (most legacy code) would otherwise
+                    // hold its first request until the delayed-ACK timer (40 ms on Linux).
                     if !sess.conn.is_handshaking()
                         && !sess.is_client()
-                        && (Self::holds_tickets(sess) || !sess.conn.wants_write())
+                        && (sess.conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3)
+                            || !sess.conn.wants_write())
                     {
-                        // The client's last flight ended the handshake and nothing goes back
-                        // at once to acknowledge it: without an immediate ACK, a client that
-                        // keeps Nagle on (most legacy code) holds its first request until the
-                        // delayed-ACK timer (40 ms on Linux).
                         sock.quick_ack();
                         return Ok(Step::Done);
                     }
@@ -320,19 +327,6 @@ impl TlsIo {
                 Err(e) => return Err(Error::from_io(&e, "TLS handshake (receive)")),
             }
         }
-    }
-
-    /// A TLS 1.3 server whose handshake just completed has nothing left to say but its
-    /// session tickets, which no client waits for: they stay queued in rustls and leave with
-    /// the first thing the socket does next (`send`, a `recv` that finds no data, `select`,
-    /// `shutdown`, `closesocket`), usually in the same segment as the first reply: one
-    /// `sendmsg` and one wakeup of the client fewer per connection. The client's `Finished`
-    /// is acknowledged at once instead (`Socket::quick_ack`). A TLS 1.2 server's last flight
-    /// (its `Finished`) is what the client waits for, so it is sent at once.
-    fn holds_tickets(sess: &Session) -> bool {
-        matches!(sess.conn, rustls::Connection::Server(_))
-            && !sess.conn.is_handshaking()
-            && sess.conn.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3)
     }
 
     /// Ensures the handshake is done before data moves (advancing it if needed).

@@ -81,23 +81,16 @@ impl State {
         }
     }
 
-    /// Writes the digest into `out[..out_len]`; returns its length.
-    fn finish(mut self, out: &mut [u8; 64]) -> usize {
+    /// Writes the digest into `out[..out_len]`.
+    fn finish(mut self, out: &mut [u8; 64]) {
         // SAFETY: `out` holds the largest digest; the context was initialised by `new`.
-        let n = unsafe {
+        unsafe {
             match &mut self {
-                State::Sha256(c) => {
-                    SHA256_Final(out.as_mut_ptr(), c);
-                    32
-                }
-                State::Sha384(c) => {
-                    SHA384_Final(out.as_mut_ptr(), c);
-                    48
-                }
-            }
-        };
+                State::Sha256(c) => SHA256_Final(out.as_mut_ptr(), c),
+                State::Sha384(c) => SHA384_Final(out.as_mut_ptr(), c),
+            };
+        }
         self.wipe();
-        n
     }
 
     /// Overwrites the context (key material: an HMAC key's inner and outer states).
@@ -124,32 +117,34 @@ struct RawHmacKey {
 
 impl RawHmacKey {
     fn new(alg: Alg, key: &[u8]) -> RawHmacKey {
-        let bl = alg.block_len();
+        let (bl, n) = (alg.block_len(), alg.out_len());
         let mut k = [0u8; 128];
         if key.len() > bl {
             let mut h = State::new(alg);
             h.update(key);
             let mut d = [0u8; 64];
-            let n = h.finish(&mut d);
+            h.finish(&mut d);
             k[..n].copy_from_slice(&d[..n]);
             d.fill(0);
         } else {
             k[..key.len()].copy_from_slice(key);
         }
-        let mut pad = [0u8; 128];
-        let mut inner = State::new(alg);
-        for (p, b) in pad[..bl].iter_mut().zip(&k[..bl]) {
-            *p = b ^ 0x36;
-        }
-        inner.update(&pad[..bl]);
-        let mut outer = State::new(alg);
-        for (p, b) in pad[..bl].iter_mut().zip(&k[..bl]) {
-            *p = b ^ 0x5c;
-        }
-        outer.update(&pad[..bl]);
+        let inner = Self::padded(alg, &k[..bl], 0x36);
+        let outer = Self::padded(alg, &k[..bl], 0x5c);
         k.fill(0);
-        pad.fill(0);
         RawHmacKey { alg, inner, outer }
+    }
+
+    /// The hash state after one block of the padded key XOR `pad`.
+    fn padded(alg: Alg, k: &[u8], pad: u8) -> State {
+        let mut block = [0u8; 128];
+        for (p, b) in block.iter_mut().zip(k) {
+            *p = b ^ pad;
+        }
+        let mut h = State::new(alg);
+        h.update(&block[..k.len()]);
+        block.fill(0);
+        h
     }
 }
 
@@ -183,12 +178,13 @@ impl Key for RawHmacKey {
             h.update(m);
         }
         h.update(last);
+        let n = self.alg.out_len();
         let mut d = [0u8; 64];
-        let n = h.finish(&mut d);
+        h.finish(&mut d);
         let mut o = self.outer;
         o.update(&d[..n]);
         o.finish(&mut d);
-        let tag = Tag::new(&d[..self.alg.out_len()]);
+        let tag = Tag::new(&d[..n]);
         d.fill(0);
         tag
     }
